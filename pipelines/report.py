@@ -1,0 +1,147 @@
+"""How commands show their results in the terminal (rich tables, progress)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import warehouse.feeds
+import warehouse.queries
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines.run import RunReport
+from pipelines.settings import Settings
+from pipelines.stages import CrawlReport, PollReport
+
+
+@contextmanager
+def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
+    """Yield a `progress(done, total)` callback drawing a bar for long stages."""
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task_id = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task_id, completed=done, total=total)
+
+        yield advance
+
+
+def print_poll(console: Console, report: PollReport) -> None:
+    table = Table("source", "feed", "status", "entries", "new", "error", title="Feeds polled")
+    for feed in report.feeds:
+        status = "304" if feed.not_modified else str(feed.http_status or "—")
+        table.add_row(
+            feed.source,
+            feed.feed_url,
+            status,
+            str(feed.entries),
+            str(feed.new_entries),
+            feed.error or "",
+            style="red" if feed.error else None,
+        )
+    console.print(table)
+    console.print(
+        f"{report.sources_polled} sources, {report.feeds_ok} feeds ok, {report.feeds_failed} failed, "
+        f"{report.new_entries} new article URLs queued"
+    )
+
+
+def print_crawl(console: Console, report: CrawlReport) -> None:
+    console.print(
+        f"Crawled {report.pages_fetched} pages ({report.queued_urls} queued URLs, {report.sections} sections, "
+        f"{report.listing_pages} listing pages): {report.articles_written} articles written, "
+        f"{report.errors} errors recorded. Job: {report.job_dir}"
+    )
+
+
+def print_load(console: Console, report: Any) -> None:
+    console.print(
+        f"Loaded {report.files_seen - report.files_skipped} new landing files "
+        f"({report.files_skipped} already loaded): {report.articles_new} new articles, "
+        f"{report.articles_updated} updated, {report.articles_unchanged} unchanged, "
+        f"{report.articles_duplicate} duplicates, {report.errors_loaded} crawl errors"
+    )
+    for path, message in report.files_failed:
+        console.print(f"  [red]bad landing file[/] {path}: {message}", highlight=False)
+
+
+def print_run(console: Console, report: RunReport, settings: Settings) -> None:
+    """The end-of-run summary: what each stage did and what the warehouse now holds."""
+    totals = report.totals
+    table = Table(title="stanwire run summary", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    if report.poll:
+        table.add_row("sources polled", str(report.poll.sources_polled))
+        table.add_row("feeds ok / failed", f"{report.poll.feeds_ok} / {report.poll.feeds_failed}")
+    if report.crawl:
+        table.add_row("pages fetched", str(report.crawl.pages_fetched))
+    if report.load is not None:
+        table.add_row(
+            "articles new / duplicate", f"{report.load.articles_new} / {report.load.articles_duplicate}"
+        )
+    if report.enrich:
+        table.add_row("articles enriched", str(report.enrich.articles))
+    for key in ("articles", "organizations", "countries", "agreement_events", "censorship_events"):
+        if key in totals:
+            table.add_row(f"warehouse: {key.replace('_', ' ')}", str(totals[key]))
+    console.print(table)
+    if report.poll:
+        for feed in report.poll.feeds:
+            if feed.error:
+                console.print(
+                    f"[red]feed failed[/] {feed.source} {feed.feed_url}: {feed.error}", highlight=False
+                )
+    if report.load is not None:
+        for path, message in report.load.files_failed:
+            console.print(f"[red]bad landing file[/] {path}: {message}", highlight=False)
+    if report.digest:
+        console.print(f"Digest {report.digest.week}: {report.digest.path}")
+    console.print(f"Warehouse: {settings.warehouse_path}")
+
+
+def print_next_steps(console: Console, settings: Settings) -> None:
+    home = f"--home {settings.home} " if settings.home.name != "stanwire-data" else ""
+    console.print("\nTry next:")
+    for query in (
+        "SELECT source, count(*) AS articles FROM articles GROUP BY source ORDER BY articles DESC",
+        "SELECT date, parties, subtype, status, subject FROM v_agreements ORDER BY date",
+        "SELECT o.name, count(*) AS articles FROM article_organizations ao JOIN organizations o "
+        "ON o.id = ao.org_id GROUP BY o.name ORDER BY articles DESC LIMIT 10",
+    ):
+        console.print(f'  stanwire {home}sql "{query}"', highlight=False, soft_wrap=True)
+
+
+def print_status(console: Console, conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    counts = warehouse.queries.summary_counts(conn)
+    table = Table("what", "count", title=f"Warehouse {settings.warehouse_path}")
+    for key, value in counts.items():
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+    health = warehouse.feeds.feed_health(conn)
+    feeds = Table(
+        "source", "feed", "last polled", "last ok", "failures in a row", "last error", title="Feeds"
+    )
+    for row in health:
+        failing = bool(row.get("consecutive_failures"))
+        feeds.add_row(
+            str(row.get("source")),
+            str(row.get("feed_url")),
+            str(row.get("last_polled_at") or "—"),
+            str(row.get("last_ok_at") or "never"),
+            str(row.get("consecutive_failures") or 0),
+            str(row.get("last_error") or ""),
+            style="red" if failing else None,
+        )
+    console.print(feeds)

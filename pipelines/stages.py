@@ -1,0 +1,274 @@
+"""The pipeline's stages as plain functions: poll → crawl → load → enrich → digest.
+
+Prefect tasks (`pipelines.flows`) and CLI commands (`pipelines.cli`) only call these. Each stage opens the
+warehouse for as short a time as it can, so an analyst's read-only `stanwire sql` is locked out only while a stage
+writes. One source's or one article's failure is recorded against it and the stage goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import warehouse.db
+import warehouse.enrichment
+import warehouse.feeds
+import warehouse.loader
+import warehouse.queries
+from spiders.feeds import poll_feed
+from spiders.run import run_crawl_subprocess
+from warehouse.errors import WarehouseError
+
+import nlp
+from pipelines.digest import render_markdown, resolve_week
+from pipelines.errors import RunError
+from pipelines.settings import Settings
+from pipelines.sources import Source
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@contextmanager
+def open_warehouse(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; a busy or broken warehouse stops the run with one clear line."""
+    try:
+        conn = warehouse.db.connect(settings.warehouse_path, read_only=read_only)
+    except WarehouseError as exc:
+        raise RunError(str(exc)) from exc
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+# --- poll -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedOutcome:
+    source: str
+    feed_url: str
+    http_status: int | None
+    entries: int
+    new_entries: int
+    error: str | None
+    not_modified: bool = False
+
+
+@dataclass
+class PollReport:
+    feeds: list[FeedOutcome] = field(default_factory=list)
+
+    @property
+    def sources_polled(self) -> int:
+        return len({f.source for f in self.feeds})
+
+    @property
+    def feeds_ok(self) -> int:
+        return sum(1 for f in self.feeds if f.error is None)
+
+    @property
+    def feeds_failed(self) -> int:
+        return sum(1 for f in self.feeds if f.error is not None)
+
+    @property
+    def new_entries(self) -> int:
+        return sum(f.new_entries for f in self.feeds)
+
+
+def poll(settings: Settings, sources: list[Source], *, progress: Progress | None = None) -> PollReport:
+    """Poll every feed of `sources` once, record each poll in `feed_polls` and queue new article URLs."""
+    report = PollReport()
+    feeds = [(source, url) for source in sources for url in source.feeds]
+    with open_warehouse(settings) as conn:
+        for done, (source, feed_url) in enumerate(feeds, start=1):
+            state = warehouse.feeds.get_feed_state(conn, feed_url) or {}
+            result = poll_feed(
+                source.name,
+                feed_url,
+                etag=state.get("etag"),
+                last_modified=state.get("last_modified"),
+                timeout=settings.poll_timeout,
+                user_agent=settings.full_user_agent,
+            )
+            new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result))
+            if result.error:
+                logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
+            report.feeds.append(
+                FeedOutcome(
+                    source=source.name,
+                    feed_url=feed_url,
+                    http_status=result.http_status,
+                    entries=result.entries,
+                    new_entries=new_entries,
+                    error=result.error,
+                    not_modified=result.not_modified,
+                )
+            )
+            if progress:
+                progress(done, len(feeds))
+    return report
+
+
+# --- crawl ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CrawlReport:
+    queued_urls: int
+    sections: int
+    pages_fetched: int
+    articles_written: int
+    errors: int
+    listing_pages: int
+    job_dir: Path
+
+
+def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -> CrawlReport:
+    """Fetch queued article URLs and the sources' section pages in a Scrapy subprocess; write landing files."""
+    names = {s.name for s in sources}
+    with open_warehouse(settings) as conn:
+        pending = [p for p in warehouse.feeds.pending_urls(conn) if p["source"] in names]
+    job_dir = settings.landing_dir / "jobs" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    job_dir.mkdir(parents=True, exist_ok=True)
+    job = {
+        "landing_dir": str(settings.landing_dir),
+        "requests": [{"url": p["url"], "source": p["source"]} for p in pending],
+        "sources": [
+            {
+                "name": s.name,
+                "allowed_domains": list(s.allowed_domains),
+                "sections": list(s.sections) if sections else [],
+                "max_pages": s.max_pages or settings.max_pages,
+            }
+            for s in sources
+        ],
+        "settings": {
+            "user_agent": settings.full_user_agent,
+            "obey_robots": settings.obey_robots,
+            "concurrency_per_domain": settings.concurrency_per_domain,
+            "download_delay": settings.download_delay,
+            "autothrottle": settings.autothrottle,
+            "timeout": settings.timeout,
+            "max_pages": settings.max_pages,
+        },
+    }
+    job_path = job_dir / "job.json"
+    job_path.write_text(json.dumps(job, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = run_crawl_subprocess(job_path, timeout=settings.crawl_timeout)
+    return CrawlReport(
+        queued_urls=len(pending),
+        sections=sum(len(s["sections"]) for s in job["sources"]),
+        pages_fetched=int(result.get("pages_fetched", 0)),
+        articles_written=int(result.get("articles_written", 0)),
+        errors=int(result.get("errors", 0)),
+        listing_pages=int(result.get("listing_pages", 0)),
+        job_dir=job_dir,
+    )
+
+
+# --- load -----------------------------------------------------------------------------------------------------
+
+
+def load(settings: Settings) -> warehouse.loader.LoadReport:
+    """Load every landing file not loaded yet into the warehouse (idempotent)."""
+    with open_warehouse(settings) as conn:
+        return warehouse.loader.load_landing(conn, settings.landing_dir)
+
+
+# --- enrich ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EnrichReport:
+    articles: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    nlp_version: str = ""
+    seconds: float = 0.0
+
+
+def enrich(
+    settings: Settings,
+    *,
+    reprocess: bool = False,
+    limit: int | None = None,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+) -> EnrichReport:
+    """Run the NLP over articles not yet enriched with the current NLP version and store the results."""
+    started = time.perf_counter()
+    report = EnrichReport(nlp_version=nlp.NLP_VERSION)
+    with open_warehouse(settings) as conn:
+        todo = warehouse.enrichment.articles_to_enrich(
+            conn, nlp.NLP_VERSION, reprocess=reprocess, limit=limit
+        )
+        if not todo:
+            return report
+        pipes = nlp.build_pipeline(settings.model)
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            inputs = [
+                nlp.DocumentInput(
+                    id=row["id"],
+                    title=row["title"] or "",
+                    text=row["text"] or "",
+                    published=row["published_date"],
+                    language=row["language"],
+                )
+                for row in batch
+            ]
+            for analysis in nlp.analyze_many(pipes, inputs, batch_size=batch_size):
+                try:
+                    warehouse.enrichment.save_enrichment(
+                        conn, analysis.id, dataclasses.asdict(analysis), nlp.NLP_VERSION
+                    )
+                    report.articles += 1
+                except WarehouseError as exc:
+                    logger.error("enrich failed article=%s error=%s", analysis.id, exc)
+                    report.failed.append((analysis.id, str(exc)))
+            if progress:
+                progress(min(start + batch_size, len(todo)), len(todo))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- digest ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestResult:
+    week: str
+    path: Path
+    articles: int
+    agreements: int
+    censorship_events: int
+
+
+def digest(settings: Settings, week: str | None = None, *, out: Path | None = None) -> DigestResult:
+    """Write the Markdown digest of one ISO week (`2026-W47`, `latest`, or the last complete week)."""
+    with open_warehouse(settings) as conn:
+        latest = warehouse.queries.latest_published_date(conn)
+        label, week_start = resolve_week(week, today=date.today(), latest=latest)
+        data = warehouse.queries.digest_data(conn, week_start, week_start + timedelta(days=6))
+    path = out or settings.digest_dir / f"{label}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(render_markdown(label, week_start, data), encoding="utf-8")
+    tmp.replace(path)
+    return DigestResult(
+        week=label,
+        path=path,
+        articles=data.articles,
+        agreements=len(data.agreements),
+        censorship_events=len(data.censorship_events),
+    )
