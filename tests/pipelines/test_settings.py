@@ -50,7 +50,7 @@ def test_bad_values_are_named(env: dict[str, str], message: str) -> None:
 def test_bad_settings_file(tmp_path: Path) -> None:
     config = tmp_path / "broken.toml"
     config.write_text("max_pages = = 3\n")
-    with pytest.raises(ConfigError, match="broken.toml"):
+    with pytest.raises(ConfigError, match=r"broken\.toml"):
         load_settings(config_file=config, environ={})
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(config_file=tmp_path / "nope.toml", environ={})
