@@ -1,0 +1,46 @@
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+STANWIRE = Path(sys.executable).with_name("stanwire")
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """Run the `stanwire` console script with --home in a temporary folder."""
+    home = tmp_path / "home"
+
+    def run(
+        *args: str, check: bool = True, stdin: str | None = None, cwd: Path = REPO
+    ) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("STANWIRE_", "PREFECT_"))}
+        env["COLUMNS"] = "200"  # rich wraps tables to the terminal width; keep lines whole for assertions
+        proc = subprocess.run(
+            [str(STANWIRE), "--home", str(home), *args],
+            cwd=cwd,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"stanwire {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+    run.home = home  # type: ignore[attr-defined]
+    return run
+
+
+def sql_json(cli: Cli, query: str) -> list[dict[str, object]]:
+    return json.loads(cli("sql", query, "--format", "json").stdout)

@@ -1,0 +1,117 @@
+"""`stanwire demo` end to end: local server, Prefect flow, warehouse, digest — twice, to check idempotency."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Cli, sql_json
+
+pytestmark = pytest.mark.e2e
+
+COUNTS = """
+SELECT (SELECT count(*) FROM articles) AS articles,
+       (SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL) AS duplicates,
+       (SELECT count(DISTINCT canonical_url) FROM articles) AS canonical_urls,
+       (SELECT count(*) FROM organizations) AS organizations,
+       (SELECT count(*) FROM article_organizations) AS article_organizations,
+       (SELECT count(*) FROM article_countries) AS article_countries,
+       (SELECT count(*) FROM events) AS events,
+       (SELECT count(*) FROM event_parties) AS event_parties
+"""
+
+
+def test_demo_runs_the_whole_pipeline_and_a_second_run_adds_nothing(cli: Cli) -> None:
+    first = cli("demo")
+    out = first.stdout
+    assert "stanwire run summary" in out
+    assert "feeds ok / failed" in out
+    assert "ghost-gazette" in out
+    assert "HTML page" in out
+    assert "stanwire" in out
+    assert "sql" in out
+
+    counts = sql_json(cli, COUNTS)[0]
+    assert counts["articles"] >= 60
+    assert counts["canonical_urls"] == counts["articles"]
+    assert counts["organizations"] > 20
+    assert counts["article_countries"] > 30
+    assert counts["events"] > 5
+
+    by_source = {
+        r["source"]: r["n"] for r in sql_json(cli, "SELECT source, count(*) AS n FROM articles GROUP BY 1")
+    }
+    assert set(by_source) == {"steppe-dispatch", "silk-wire", "toolor", "dala"}
+    languages = {
+        r["language"]: r["n"]
+        for r in sql_json(cli, "SELECT language, count(*) AS n FROM articles GROUP BY 1")
+    }
+    assert languages.get("ru", 0) >= 20
+    assert languages.get("en", 0) >= 40
+
+    polls = sql_json(cli, "SELECT source, error FROM feed_polls ORDER BY source")
+    failed = {r["source"] for r in polls if r["error"]}
+    assert failed == {"ghost-gazette"}
+    assert len(polls) == 5
+
+    digests = list((cli.home / "digests").glob("2026-W*.md"))  # type: ignore[attr-defined]
+    assert len(digests) == 1
+    text = digests[0].read_text(encoding="utf-8")
+    assert "## Agreements" in text
+    assert "## Censorship and shutdowns" in text
+    assert "http://127.0.0.1:" in text  # links to the articles
+
+    second = cli("demo")
+    assert "stanwire run summary" in second.stdout
+    assert sql_json(cli, COUNTS)[0] == counts
+    assert len(sql_json(cli, "SELECT * FROM feed_polls")) == 10  # every poll is recorded...
+    new_in_second = sql_json(
+        cli,
+        "SELECT sum(new_entries) AS n FROM feed_polls WHERE polled_at > "
+        "(SELECT min(polled_at) FROM feed_polls WHERE source = 'steppe-dispatch') + INTERVAL 1 SECOND",
+    )
+    assert new_in_second[0]["n"] in (0, None)  # ...but nothing is queued twice
+
+
+def test_sql_and_status_answer_after_a_run(cli: Cli) -> None:
+    cli("demo")
+    assert cli("sql", "select count(*) as n from articles").returncode == 0
+    csv_out = cli(
+        "sql", "SELECT source FROM articles ORDER BY source LIMIT 2", "--format", "csv"
+    ).stdout.splitlines()
+    assert csv_out[0] == "source"
+    assert len(csv_out) == 3
+    from_stdin = cli("sql", "-", "--format", "json", stdin="SELECT 41 + 1 AS answer")
+    assert '"answer": 42' in from_stdin.stdout
+
+    bad = cli("sql", "SELEC nonsense", check=False)
+    assert bad.returncode != 0
+    assert "error:" in bad.stderr
+    assert "syntax error" in bad.stderr.lower()
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+    write = cli("sql", "DELETE FROM articles", check=False)
+    assert write.returncode != 0
+    assert "read-only" in write.stderr.lower()
+
+    status = cli("status").stdout
+    assert "ghost-gazette" in status
+    assert "steppe-dispatch" in status
+
+
+def test_commands_fail_with_one_line_reasons(cli: Cli, tmp_path: Path) -> None:
+    missing = cli("--sources", str(tmp_path / "nope.yaml"), "poll", check=False)
+    assert missing.returncode == 1
+    assert "does not exist" in missing.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "sources:\n  - name: x\n    title: X\n    language: fr\n    feeds: [http://127.0.0.1:9/x]\n"
+    )
+    invalid = cli("--sources", str(bad), "poll", check=False)
+    assert invalid.returncode == 1
+    assert "bad.yaml:4: key 'language'" in invalid.stderr
+    week = cli("digest", "--week", "2026-47", check=False)
+    assert week.returncode == 1
+    assert "ISO week" in week.stderr
+    status = cli("status", check=False)
+    assert status.returncode == 1
+    assert "no warehouse" in status.stderr
