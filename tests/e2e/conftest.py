@@ -13,10 +13,8 @@ STANWIRE = Path(sys.executable).with_name("stanwire")
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    """Run the `stanwire` console script with --home in a temporary folder."""
-    home = tmp_path / "home"
+def make_cli(home: Path) -> Cli:
+    """A function running the `stanwire` console script with `--home home`."""
 
     def run(
         *args: str, check: bool = True, stdin: str | None = None, cwd: Path = REPO
@@ -39,6 +37,20 @@ def cli(tmp_path: Path) -> Cli:
         return proc
 
     run.home = home  # type: ignore[attr-defined]
+    return run
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """`stanwire` with a fresh, empty home."""
+    return make_cli(tmp_path / "home")
+
+
+@pytest.fixture(scope="module")
+def demo_cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """`stanwire` with a home where `stanwire demo` has run once (shared by a module's tests: it is slow)."""
+    run = make_cli(tmp_path_factory.mktemp("demo") / "home")
+    run.first_run = run("demo")  # type: ignore[attr-defined]
     return run
 
 

@@ -20,9 +20,9 @@ SELECT (SELECT count(*) FROM articles) AS articles,
 """
 
 
-def test_demo_runs_the_whole_pipeline_and_a_second_run_adds_nothing(cli: Cli) -> None:
-    first = cli("demo")
-    out = first.stdout
+def test_demo_runs_the_whole_pipeline_and_a_second_run_adds_nothing(demo_cli: Cli) -> None:
+    cli = demo_cli
+    out = cli.first_run.stdout  # type: ignore[attr-defined]
     assert "stanwire run summary" in out
     assert "feeds ok / failed" in out
     assert "ghost-gazette" in out
@@ -72,8 +72,8 @@ def test_demo_runs_the_whole_pipeline_and_a_second_run_adds_nothing(cli: Cli) ->
     assert new_in_second[0]["n"] in (0, None)  # ...but nothing is queued twice
 
 
-def test_sql_and_status_answer_after_a_run(cli: Cli) -> None:
-    cli("demo")
+def test_sql_and_status_answer_after_a_run(demo_cli: Cli) -> None:
+    cli = demo_cli
     assert cli("sql", "select count(*) as n from articles").returncode == 0
     csv_out = cli(
         "sql", "SELECT source FROM articles ORDER BY source LIMIT 2", "--format", "csv"
