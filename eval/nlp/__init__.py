@@ -1,0 +1,1 @@
+"""Evaluation of stanwire's NLP against our gold set (see docs/annotation-guidelines.md)."""

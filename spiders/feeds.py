@@ -1,0 +1,263 @@
+"""Poll one RSS/Atom feed with a conditional GET and list its article links.
+
+`poll_feed` never raises for a broken feed: a feed that moved, answers with a web page or serves broken XML is
+a fact about the source, recorded in `PollResult.error`, and the poll of the next feed goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import httpx
+from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
+
+from spiders.dates import iso_from_struct_time, parse_date_text
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FeedItem", "PollResult", "poll_feed"]
+
+# Beyond this a "feed" is a mistake (an archive dump, a video): stop reading rather than fill memory.
+MAX_FEED_BYTES = 20 * 1024 * 1024
+
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html\b|<head\b|<body\b)", re.I | re.S)
+_BLOCK_END = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\b[^>]*>", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class FeedItem:
+    """One usable entry of a feed: an absolute http(s) article URL and what the feed says about it."""
+
+    url: str
+    title: str | None
+    published_at: str | None
+    summary: str | None
+
+
+@dataclass
+class PollResult:
+    """The outcome of one poll (docs/architecture.md, "Feed poll"); `error` is None when the feed was usable.
+
+    `entries` counts the entries in the document; `items` holds those with a usable link, so
+    `skipped_entries` is how many were dropped for having none (or a duplicate one).
+    """
+
+    source: str
+    feed_url: str
+    polled_at: datetime
+    http_status: int | None = None
+    bytes: int = 0
+    entries: int = 0
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    items: list[FeedItem] = field(default_factory=list)
+
+    @property
+    def skipped_entries(self) -> int:
+        return self.entries - len(self.items)
+
+
+def poll_feed(
+    source: str,
+    feed_url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    timeout: float = 20,
+    user_agent: str,
+    transport: httpx.BaseTransport | None = None,
+) -> PollResult:
+    """Fetch `feed_url` (conditional GET with the stored `etag`/`last_modified`) and parse its entries.
+
+    A 304 gives `not_modified=True` and no items. Any failure gives a PollResult whose `error` says what went
+    wrong; the stored validators are handed back unchanged then, so a failed poll does not reset them.
+    """
+    result = PollResult(
+        source=source,
+        feed_url=feed_url,
+        polled_at=datetime.now(UTC),
+        etag=etag,
+        last_modified=last_modified,
+    )
+    headers = {"User-Agent": user_agent, "Accept": _ACCEPT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        with (
+            httpx.Client(
+                follow_redirects=True, timeout=timeout, headers=headers, transport=transport
+            ) as client,
+            client.stream("GET", feed_url) as response,
+        ):
+            result.http_status = response.status_code
+            body = _read_capped(response)
+    except _BodyTooLarge as exc:
+        result.error = str(exc)
+        return result
+    except httpx.TimeoutException as exc:
+        result.error = f"{_timeout_kind(exc)} after {timeout:g}s"
+        return result
+    except httpx.ConnectError as exc:
+        result.error = f"connection error: {str(exc) or type(exc).__name__}"
+        return result
+    except httpx.TooManyRedirects:
+        result.error = "too many redirects"
+        return result
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        result.error = f"invalid feed URL {feed_url!r}: {exc}"
+        return result
+    except httpx.HTTPError as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        return result
+
+    result.bytes = len(body)
+    if response.status_code == 304:
+        result.not_modified = True
+        result.etag = response.headers.get("etag", etag)
+        result.last_modified = response.headers.get("last-modified", last_modified)
+        return result
+    if response.status_code >= 300:
+        result.error = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+        return result
+    result.etag = response.headers.get("etag")
+    result.last_modified = response.headers.get("last-modified")
+    _parse_into(result, body, content_type=response.headers.get("content-type", ""), base=str(response.url))
+    return result
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _read_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_FEED_BYTES:
+            raise _BodyTooLarge(f"response larger than {MAX_FEED_BYTES // (1024 * 1024)} MB: not a news feed")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _timeout_kind(exc: httpx.TimeoutException) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect timeout"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "read timeout"
+    if isinstance(exc, httpx.WriteTimeout):
+        return "write timeout"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "connection pool timeout"
+    return "timeout"
+
+
+def _parse_into(result: PollResult, body: bytes, *, content_type: str, base: str) -> None:
+    """Fill `entries`, `items` and `error` of `result` from the feed document `body`."""
+    if not body.strip():
+        result.error = "empty response body: the server answered 200 with no document"
+        return
+    # Bytes, not text: feedparser sniffs the encoding from the XML declaration, BOM and HTTP header itself.
+    response_headers = {"content-location": base}
+    if content_type:
+        response_headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=response_headers)
+    entries = parsed.entries
+    result.entries = len(entries)
+    if not entries:
+        mime = content_type.split(";")[0].strip().lower()
+        if mime in ("text/html", "application/xhtml+xml") or _HTML_START.match(body):
+            result.error = (
+                f"answered with an HTML page, not a feed ({mime or 'no content type'}, {len(body)} bytes)"
+            )
+        elif parsed.bozo:
+            result.error = (
+                f"not a well-formed feed and no entries: {_bozo_message(parsed.get('bozo_exception'))}"
+            )
+        elif not parsed.version:
+            result.error = f"not an RSS or Atom document ({mime or 'no content type'}, {len(body)} bytes)"
+        else:
+            result.error = "feed has no entries (empty channel)"
+        return
+    if parsed.bozo:
+        # Broken markup around usable entries is common (a stray '&'); the entries are worth keeping.
+        logger.info("feed %s is not well-formed but has entries: %s", base, parsed.get("bozo_exception"))
+    seen: set[str] = set()
+    for entry in entries:
+        url = _entry_url(entry, base)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        result.items.append(
+            FeedItem(
+                url=url,
+                title=_plain_text(entry.get("title")),
+                published_at=_entry_date(entry),
+                summary=_plain_text(entry.get("summary")),
+            )
+        )
+    if result.skipped_entries:
+        logger.info("feed %s: skipped %d entries without a usable link", base, result.skipped_entries)
+
+
+def _bozo_message(exc: Any) -> str:
+    if exc is None:
+        return "unknown parse error"
+    line = getattr(exc, "getLineNumber", None)
+    where = f" (line {line()})" if callable(line) else ""
+    return f"{exc}{where}"
+
+
+def _entry_url(entry: Any, base: str) -> str | None:
+    candidates = [entry.get("link")]
+    candidates += [
+        link.get("href") for link in entry.get("links", []) if link.get("rel") in (None, "alternate")
+    ]
+    if entry.get("guidislink"):
+        candidates.append(entry.get("id"))
+    for candidate in candidates:
+        if not candidate or not candidate.strip():
+            continue
+        url = urljoin(base, candidate.strip())
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return url
+    return None
+
+
+def _entry_date(entry: Any) -> str | None:
+    for key in ("published", "updated", "created"):
+        parsed: time.struct_time | None = entry.get(f"{key}_parsed")
+        if parsed:
+            return iso_from_struct_time(parsed)
+    # feedparser reads RFC 822 and ISO dates only; outlets also write "17 ноября 2026 10:30 +0600".
+    for key in ("published", "updated", "created"):
+        iso = parse_date_text(entry.get(key))
+        if iso:
+            return iso
+    return None
+
+
+def _plain_text(markup: str | None) -> str | None:
+    if not markup:
+        return None
+    text = remove_tags_with_content(markup, which_ones=("script", "style"))
+    text = remove_tags(_BLOCK_END.sub(" ", text))
+    text = _SPACES.sub(" ", replace_entities(text)).strip()
+    return text or None

@@ -1,0 +1,56 @@
+"""Downloader middlewares that close two gaps of the pinned Scrapy (2.19).
+
+Robots: `RobotsTxtMiddleware.robot_parser` awaits one shared Deferred per host with `maybe_deferred_to_future`; under
+the asyncio reactor that is `Deferred.asFuture`, whose callback swallows the result, so only the first request
+waiting for a host's robots.txt gets the parser and every other request waiting at the same time gets None,
+which Scrapy reads as "no robots.txt: allow all". A crawl's start requests all wait together, so pages the site
+forbids were fetched. (The regression came with scrapy/scrapy PR #6802, which noted the path was untested.)
+
+Offsite redirects: Scrapy drops them silently; `OffsiteRedirectMiddleware` turns them into crawl error records.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+from spiders.urls import in_allowed_domains
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every waiting request getting the host's parser."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        if parser is None:
+            # The parser is stored before the shared Deferred fires; None stays None when robots.txt failed.
+            stored = self._parsers.get(urlparse_cached(request).netloc)
+            if not isinstance(stored, Deferred):
+                return stored
+        return parser
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse a redirect that leaves the source's `allowed_domains` (request meta), before it is followed.
+
+    Scrapy's OffsiteMiddleware drops such a redirect when it is scheduled, without calling the request's
+    errback, so the page would vanish without a crawl error record. Raising here, before RedirectMiddleware
+    sees the response, hands the failure to the errback, which records it with stage `offsite`.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        allowed = request.meta.get("allowed_domains")
+        location = response.headers.get(b"Location")
+        if allowed is None or location is None or response.status not in (301, 302, 303, 307, 308):
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        if not in_allowed_domains(target, allowed):
+            raise IgnoreRequest(f"offsite redirect to {target}")
+        return response

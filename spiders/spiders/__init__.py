@@ -1,0 +1,1 @@
+"""Scrapy spiders of the stanwire crawl (one generic spider driven by the crawl job)."""

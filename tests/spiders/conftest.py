@@ -1,0 +1,127 @@
+"""A local HTTP server for the spiders tests, serving tests/spiders/fixtures (feeds, pages, a small site).
+
+Fixture files write absolute links as `http://stanwire.test/…` (this server) and `http://offsite.test/…`
+(a host the crawl must never visit); the server rewrites both to its own address, `127.0.0.1:PORT` and
+`localhost:PORT`, so a request that wrongly leaves the source still shows up in the request log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGES = FIXTURES / "pages"
+LAST_MODIFIED = "Tue, 17 Nov 2026 06:00:00 GMT"
+# Queued URLs that redirect, as feed links through a click tracker do: one to an article, one off the source.
+REDIRECTS = {
+    "/go/40277": "/news/2026/11/kazakh-regulator-blocks-telegram-mirrors/",
+    "/go/40301": "http://offsite.test/offsite/2026/11/redirected-story-elsewhere/",
+}
+CONTENT_TYPES = {
+    ".xml": "application/rss+xml",
+    ".rdf": "application/rdf+xml",
+    ".html": "text/html",  # no charset: pages declare theirs in <meta>, as many outlets do
+    ".txt": "text/plain; charset=utf-8",
+}
+TEXT_SUFFIXES = {".xml", ".rdf", ".html", ".txt"}
+
+
+@dataclass
+class LoggedRequest:
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class FixtureServer:
+    base: str
+    offsite_base: str
+    requests: list[LoggedRequest] = field(default_factory=list)
+
+    def paths(self) -> list[str]:
+        return [r.path for r in self.requests]
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+class _Server(ThreadingHTTPServer):
+    log: FixtureServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self.server.log.requests.append(
+            LoggedRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
+        )
+        path = unquote(urlsplit(self.path).path)
+        if path in REDIRECTS:
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header(
+                "Location", REDIRECTS[path].replace("http://offsite.test", self.server.log.offsite_base)
+            )
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        file = (FIXTURES / path.lstrip("/")).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        if FIXTURES.resolve() not in file.parents or not file.is_file():
+            self._send(HTTPStatus.NOT_FOUND, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
+            return
+        body = file.read_bytes()
+        if file.suffix in TEXT_SUFFIXES:
+            body = body.replace(b"http://stanwire.test", self.server.log.base.encode("ascii"))
+            body = body.replace(b"http://offsite.test", self.server.log.offsite_base.encode("ascii"))
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+        if file.suffix != ".html" and body.lstrip()[:15].lower().startswith(b"<!doctype html"):
+            content_type = "text/html; charset=utf-8"  # a feed URL answered with a web page
+        self._send(HTTPStatus.OK, body, content_type, {"ETag": etag, "Last-Modified": LAST_MODIFIED})
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the request log above is what tests read
+
+
+@pytest.fixture
+def fixture_server() -> Iterator[FixtureServer]:
+    """Serve tests/spiders/fixtures on 127.0.0.1 (a free port) for one test."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    port = server.server_address[1]
+    server.log = FixtureServer(base=f"http://127.0.0.1:{port}", offsite_base=f"http://localhost:{port}")
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server.log
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

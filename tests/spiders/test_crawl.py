@@ -1,0 +1,173 @@
+"""The crawl end to end: `python -m spiders.run JOB` in its own process against the local fixture site.
+
+The job crawls the /telecom/ section (max_pages=2 of 3 listing pages) plus queued URLs: one that redirects to
+an article, one that redirects to another host, one that is gone (404), one that robots.txt forbids and one on
+another host.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spiders.errors import CrawlError, CrawlJobError
+from spiders.run import run_crawl_subprocess
+from tests.spiders.conftest import FixtureServer
+
+ARTICLES_FROM_SECTION = {
+    "kazakhtelecom-huawei-data-centre-astana",  # listing page 1 (linked twice, fetched once)
+    "uzbekistan-restricts-vpn-services",
+    "beeline-kyrgyzstan-rural-4g-towers",
+    "tajikistan-zte-fibre-backbone",  # listing page 2
+    "turkmenistan-starlink-terminals-seized",
+}
+QUEUED_ARTICLE = "kazakh-regulator-blocks-telegram-mirrors"
+
+
+def make_job(tmp_path: Path, server: FixtureServer) -> Path:
+    job = {
+        "landing_dir": str(tmp_path / "landing"),
+        "requests": [
+            {"url": server.url("/go/40277"), "source": "steppe-signal"},
+            {"url": server.url("/go/40301"), "source": "steppe-signal"},
+            {"url": server.url("/news/2026/11/deleted-story-about-tele2/"), "source": "steppe-signal"},
+            {
+                "url": server.url("/private/drafts/embargoed-spectrum-auction-results/"),
+                "source": "steppe-signal",
+            },
+            {
+                "url": server.offsite_base + "/offsite/queued-story-elsewhere/",
+                "source": "steppe-signal",
+                "discovered_via": "url",
+            },
+        ],
+        "sources": [
+            {
+                "name": "steppe-signal",
+                "allowed_domains": ["127.0.0.1"],
+                "sections": [server.url("/telecom/")],
+                "max_pages": 2,
+            }
+        ],
+        "settings": {
+            "user_agent": "stanwire-test/0.1 (+tests)",
+            "obey_robots": True,
+            "concurrency_per_domain": 4,
+            "download_delay": 0,
+            "autothrottle": False,
+            "timeout": 20,
+            "max_pages": 3,
+        },
+    }
+    job_dir = tmp_path / "landing" / "jobs" / "test-job"
+    job_dir.mkdir(parents=True)
+    path = job_dir / "job.json"
+    path.write_text(json.dumps(job), encoding="utf-8")
+    return path
+
+
+def read_json_files(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.rglob("*.json"))]
+
+
+def slug(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_crawl_job_end_to_end(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    job_path = make_job(tmp_path, fixture_server)
+    report = run_crawl_subprocess(job_path, timeout=120)
+    landing = tmp_path / "landing"
+
+    articles = read_json_files(landing / "articles")
+    assert {slug(a["final_url"]) for a in articles} == ARTICLES_FROM_SECTION | {QUEUED_ARTICLE}
+    assert len(articles) == 6
+    for article in articles:
+        assert article["schema"] == "stanwire.raw_article/1"
+        assert article["source"] == "steppe-signal"
+        assert article["http_status"] == 200
+        assert len(article["text"]) >= 200
+        assert "Read also" not in article["text"]
+        assert article["language"] == "en"
+        assert article["canonical_url"].startswith(fixture_server.base + "/news/2026/")
+        assert (landing / "articles").glob(f"*/{article['html_file']}")
+    by_slug = {slug(a["final_url"]): a for a in articles}
+    queued = by_slug[QUEUED_ARTICLE]
+    assert queued["url"] == fixture_server.url("/go/40277")  # as requested; final_url after the redirect
+    assert queued["discovered_via"] == "feed"
+    assert queued["published_at"] == "2026-11-19T11:00:00+05:00"
+    vpn = by_slug["uzbekistan-restricts-vpn-services"]
+    assert vpn["discovered_via"] == "section"
+    assert vpn["url"] == fixture_server.url(
+        "/news/2026/11/uzbekistan-restricts-vpn-services/"
+    )  # no #comments
+    assert vpn["extractor"]["date"] == "opengraph"
+    assert vpn["canonical_url"] == vpn["url"]  # og:url without its utm_source
+    for html_gz in (landing / "articles").rglob("*.html.gz"):
+        assert html_gz.with_name(html_gz.name.replace(".html.gz", ".json")).exists()
+
+    errors = {(e["stage"], slug(e["url"])): e for e in read_json_files(landing / "errors")}
+    assert set(errors) == {
+        ("fetch", "deleted-story-about-tele2"),
+        ("robots", "embargoed-spectrum-auction-results"),
+        ("offsite", "queued-story-elsewhere"),
+        ("offsite", "40301"),  # the redirect to another host is refused before it is followed
+        ("extract", "photo-gallery-tashkent-ict-week"),
+    }
+    gone = errors[("fetch", "deleted-story-about-tele2")]
+    assert (gone["http_status"], gone["message"]) == (404, "HTTP 404 Not Found")
+    assert errors[("extract", "photo-gallery-tashkent-ict-week")]["http_status"] == 200
+    assert errors[("robots", "embargoed-spectrum-auction-results")]["http_status"] is None
+    assert all(e["schema"] == "stanwire.crawl_error/1" for e in errors.values())
+
+    paths = fixture_server.paths()
+    assert "/robots.txt" in paths
+    assert not [p for p in paths if p.startswith(("/offsite/", "/private/"))]  # never fetched
+    assert "/telecom/page/3/" not in paths  # max_pages=2
+    assert "/news/2026/10/kyrgyz-parliament-false-information-law/" not in paths  # only linked from page 3
+    assert not [p for p in paths if p.startswith(("/tag/", "/about/", "/contacts/", "/files/", "/static/"))]
+    assert paths.count("/news/2026/11/kazakhtelecom-huawei-data-centre-astana/") == 1
+    assert {r.headers.get("user-agent") for r in fixture_server.requests} == {"stanwire-test/0.1 (+tests)"}
+
+    # 2 listing pages + 6 articles + 1 gallery stub + 1 404; redirect hops are not pages
+    assert report == {
+        "pages_fetched": 10,
+        "articles_written": 6,
+        "errors": 5,
+        "listing_pages": 2,
+        "write_failures": 0,
+    }
+    assert json.loads((job_path.parent / "report.json").read_text()) == report
+    assert (job_path.parent / "crawl.log").stat().st_size > 0
+
+
+def test_bad_job_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    job = tmp_path / "job.json"
+    job.write_text('{"landing_dir": "x", "requests": [{"url": "http://a.kz/1", "source": "nobody"}]}')
+    proc = subprocess.run(
+        [sys.executable, "-m", "spiders.run", str(job)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "requests[0].source 'nobody' is not one of the job's sources" in proc.stderr
+    with pytest.raises(CrawlJobError, match="is not one of the job's sources"):
+        run_crawl_subprocess(job, timeout=120)
+
+
+def test_crawl_that_cannot_start_raises_crawl_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "landing"
+    blocker.write_text("a file where the landing folder should be")
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"landing_dir": str(blocker), "requests": [], "sources": []}))
+    with pytest.raises(CrawlError, match=r"crawl process exited with code 1: .*FileExistsError.*crawl\.log"):
+        run_crawl_subprocess(job, timeout=120)
+    assert not (tmp_path / "report.json").exists()

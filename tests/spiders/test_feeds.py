@@ -1,0 +1,206 @@
+"""poll_feed against the local fixture server: every kind of feed, and every way a feed can be broken."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from datetime import UTC
+
+import httpx
+import pytest
+
+from spiders.feeds import poll_feed
+from tests.spiders.conftest import FIXTURES, LAST_MODIFIED, FixtureServer
+
+UA = "stanwire-test/0.1 (+tests)"
+
+
+def test_rss2(fixture_server: FixtureServer) -> None:
+    result = poll_feed("steppe-signal", fixture_server.url("/feeds/rss2.xml"), user_agent=UA)
+    base = fixture_server.base
+    assert result.error is None
+    assert result.http_status == 200
+    assert result.bytes == len(
+        (FIXTURES / "feeds/rss2.xml").read_bytes().replace(b"http://stanwire.test", base.encode())
+    )
+    assert result.polled_at.tzinfo is UTC
+    assert result.etag
+    assert result.etag.startswith('"')
+    assert result.last_modified == LAST_MODIFIED
+    assert result.not_modified is False
+    # 4 entries, one without a link: skipped and counted
+    assert result.entries == 4
+    assert result.skipped_entries == 1
+    assert [item.url for item in result.items] == [
+        f"{base}/news/2026/11/kazakhtelecom-huawei-data-centre-astana/?utm_source=rss&utm_medium=feed",
+        f"{base}/news/2026/11/uzbekistan-restricts-vpn-services/",  # relative link resolved against the feed
+        "https://steppe-signal.example/news/2026/11/beeline-kyrgyzstan-rural-4g-towers/",
+    ]
+    first = result.items[0]
+    assert first.title == "Kazakhtelecom and Huawei agree to build a Tier III data centre in Astana"
+    assert first.published_at == "2026-11-17T05:30:00+00:00"  # 10:30 +0500, in UTC
+    assert first.summary == (
+        "The operator says the 18 MW facility will host e-government systems & cloud services. "
+        "Construction starts in spring."
+    )
+    assert result.items[2].summary is None
+    # the request announced who we are and what we accept
+    sent = fixture_server.requests[-1].headers
+    assert sent["user-agent"] == UA
+    assert "application/rss+xml" in sent["accept"]
+
+
+def test_poll_result_serialises_to_the_contract(fixture_server: FixtureServer) -> None:
+    record = dataclasses.asdict(
+        poll_feed("steppe-signal", fixture_server.url("/feeds/rss2.xml"), user_agent=UA)
+    )
+    assert set(record) == {
+        "source", "feed_url", "polled_at", "http_status", "bytes", "entries", "error", "etag",
+        "last_modified", "not_modified", "items",
+    }  # fmt: skip
+    assert set(record["items"][0]) == {"url", "title", "published_at", "summary"}
+
+
+def test_atom(fixture_server: FixtureServer) -> None:
+    result = poll_feed("silk-wire", fixture_server.url("/feeds/atom.xml"), user_agent=UA)
+    assert result.error is None
+    assert result.entries == 2
+    assert [(i.url, i.published_at) for i in result.items] == [
+        (f"{fixture_server.base}/news/2026/11/tajikistan-zte-fibre-backbone/", "2026-11-18T02:15:00+00:00"),
+        (
+            f"{fixture_server.base}/news/2026/11/turkmenistan-starlink-terminals-seized/",
+            "2026-11-17T16:20:00+00:00",
+        ),
+    ]
+    assert result.items[0].summary == "The 740-kilometre line is to link Khorog with the Chinese border."
+
+
+def test_rss1(fixture_server: FixtureServer) -> None:
+    result = poll_feed("pamir-bulletin", fixture_server.url("/feeds/rss1.rdf"), user_agent=UA)
+    assert result.error is None
+    assert [(i.title, i.published_at) for i in result.items] == [
+        ("Antimonopoly service reviews Tcell mobile data tariffs", "2026-11-12T06:00:00+00:00"),
+        ("Dushanbe starts public Wi-Fi pilot in three parks", "2026-11-10T04:30:00+00:00"),
+    ]
+
+
+def test_windows_1251_feed_with_russian_dates(fixture_server: FixtureServer) -> None:
+    result = poll_feed("naryn-news", fixture_server.url("/feeds/ru-cp1251.xml"), user_agent=UA)
+    assert result.error is None
+    assert [i.title for i in result.items] == [
+        "«Кыргызтелеком» расширит сеть LTE в Нарынской области",
+        "Госкомсвязи предупредил о блокировке сайтов без регистрации",
+    ]
+    assert result.items[0].url == f"{fixture_server.base}/ru/news/2026/11/kyrgyztelecom-lte-naryn/"
+    assert result.items[0].summary == "Оператор установит 46 базовых станций до конца первого квартала."
+    # feedparser cannot read Russian month names; dateparser can, and keeps the offset when there is one
+    assert result.items[0].published_at == "2026-11-17T10:30:00+06:00"
+    assert result.items[1].published_at == "2026-12-03"
+
+
+def test_not_modified_with_etag(fixture_server: FixtureServer) -> None:
+    url = fixture_server.url("/feeds/rss2.xml")
+    first = poll_feed("steppe-signal", url, user_agent=UA)
+    second = poll_feed(
+        "steppe-signal", url, etag=first.etag, last_modified=first.last_modified, user_agent=UA
+    )
+    assert second.http_status == 304
+    assert second.not_modified is True
+    assert second.error is None
+    assert second.items == []
+    assert second.entries == 0
+    assert second.etag == first.etag
+    assert second.last_modified == first.last_modified  # kept for the next poll
+    sent = fixture_server.requests[-1].headers
+    assert sent["if-none-match"] == first.etag
+    assert sent["if-modified-since"] == LAST_MODIFIED
+
+
+def test_http_404(fixture_server: FixtureServer) -> None:
+    result = poll_feed("steppe-signal", fixture_server.url("/feeds/gone.xml"), etag='"old"', user_agent=UA)
+    assert result.error == "HTTP 404 Not Found"
+    assert result.http_status == 404
+    assert result.items == []
+    assert result.etag == '"old"'  # a failed poll does not reset the stored validators
+
+
+def test_html_page_instead_of_feed(fixture_server: FixtureServer) -> None:
+    size = (FIXTURES / "feeds/moved.xml").stat().st_size
+    result = poll_feed("steppe-signal", fixture_server.url("/feeds/moved.xml"), user_agent=UA)
+    assert result.http_status == 200
+    assert result.error == f"answered with an HTML page, not a feed (text/html, {size} bytes)"
+    assert result.items == []
+
+
+def test_empty_channel(fixture_server: FixtureServer) -> None:
+    result = poll_feed("steppe-signal", fixture_server.url("/feeds/empty.xml"), user_agent=UA)
+    assert result.error == "feed has no entries (empty channel)"
+    assert result.entries == 0
+
+
+def test_empty_body(fixture_server: FixtureServer) -> None:
+    result = poll_feed("steppe-signal", fixture_server.url("/feeds/empty-body.xml"), user_agent=UA)
+    assert result.http_status == 200
+    assert result.bytes == 0
+    assert result.error is not None
+    assert result.error.startswith("empty response body")
+
+
+def test_malformed_xml_with_entries_keeps_them(fixture_server: FixtureServer) -> None:
+    result = poll_feed("caspian-review", fixture_server.url("/feeds/bozo.xml"), user_agent=UA)
+    assert result.error is None
+    assert [i.url.rsplit("/", 2)[-2] for i in result.items] == [
+        "kcell-tele2-tower-sharing",
+        "regulator-fines-isps-blocking",
+    ]
+
+
+def test_malformed_xml_without_entries(fixture_server: FixtureServer) -> None:
+    result = poll_feed("steppe-signal", fixture_server.url("/feeds/broken.xml"), user_agent=UA)
+    assert result.error is not None
+    assert result.error.startswith("not a well-formed feed and no entries: ")
+    assert "line" in result.error  # feedparser's own message, with where it stopped
+
+
+def test_connection_refused() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = poll_feed("steppe-signal", f"http://127.0.0.1:{port}/feed.xml", user_agent=UA, timeout=5)
+    assert result.http_status is None
+    assert result.error is not None
+    assert result.error.startswith("connection error: ")
+
+
+@pytest.mark.parametrize(
+    ("exception", "message"),
+    [
+        (httpx.ReadTimeout("timed out"), "read timeout after 7s"),
+        (httpx.ConnectTimeout("timed out"), "connect timeout after 7s"),
+    ],
+)
+def test_timeouts_say_which(exception: Exception, message: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exception
+
+    result = poll_feed(
+        "steppe-signal",
+        "http://feeds.invalid/rss",
+        user_agent=UA,
+        timeout=7,
+        transport=httpx.MockTransport(handler),
+    )
+    assert result.error == message
+
+
+def test_redirect_is_followed_and_links_resolve_against_the_final_url() -> None:
+    feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title><link>story-one/</link></item></channel></rss>'
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/rss":
+            return httpx.Response(301, headers={"Location": "https://new.example/feeds/main/"})
+        return httpx.Response(200, content=feed, headers={"Content-Type": "application/rss+xml"})
+
+    result = poll_feed("x", "https://old.example/rss", user_agent=UA, transport=httpx.MockTransport(handler))
+    assert result.error is None
+    assert [i.url for i in result.items] == ["https://new.example/feeds/main/story-one/"]

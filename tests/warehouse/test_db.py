@@ -1,0 +1,175 @@
+"""Connections, migrations, views, the write lock and the fts extension."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import warehouse.db
+from tests.warehouse.conftest import TABLES, count
+from warehouse.db import apply_migrations, connect, fts_extension_path, load_fts, schema_version
+from warehouse.errors import MigrationError, WarehouseBusyError, WarehouseError
+
+
+def test_first_connect_creates_the_folder_and_applies_each_migration_once(warehouse_path: Path) -> None:
+    assert not warehouse_path.parent.exists()
+    conn = connect(warehouse_path)
+    rows = conn.execute("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").fetchall()
+    assert [(v, n) for v, n, _ in rows] == [(1, "init")]
+    assert rows[0][2] is not None
+    assert apply_migrations(conn) == []
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert set(TABLES) | {"schema_migrations"} <= tables
+    views = {r[0] for r in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert {"v_agreements", "v_censorship_events"} <= views
+    conn.close()
+
+    again = connect(warehouse_path)
+    assert count(again, "SELECT count(*) FROM schema_migrations") == 1
+    assert schema_version(again) == 1
+    again.close()
+
+
+def test_columns_have_the_documented_types_and_comments(conn: duckdb.DuckDBPyConnection) -> None:
+    types = dict(
+        conn.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'articles'"
+        ).fetchall()
+    )
+    assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["published_date"] == "DATE"
+    assert types["authors"] == "VARCHAR[]"
+    assert types["fetched_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert (
+        count(
+            conn,
+            "SELECT data_type FROM duckdb_columns() WHERE table_name = 'events' AND column_name = 'confidence'",
+        )
+        == "DOUBLE"
+    )
+    comment = count(
+        conn,
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'articles' AND column_name = 'published_date'",
+    )
+    assert "calendar" in comment
+
+
+def test_a_failing_migration_is_rolled_back_and_named(
+    tmp_path: Path, warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_first.sql").write_text("CREATE TABLE first_table (x INTEGER);")
+    (migrations / "002_broken.sql").write_text("CREATE TABLE half_made (x INTEGER);\nCREATE TABLE oops (;")
+    monkeypatch.setattr(warehouse.db, "MIGRATIONS_DIR", migrations)
+    with pytest.raises(MigrationError, match=r"002_broken\.sql failed, the warehouse stays at version 1"):
+        connect(warehouse_path)
+    conn = duckdb.connect(str(warehouse_path))
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "first_table" in tables
+    assert "half_made" not in tables  # the broken migration left nothing behind
+    assert conn.execute("SELECT version FROM schema_migrations").fetchall() == [(1,)]
+    conn.close()
+
+
+def test_badly_named_or_clashing_migration_files_are_refused(
+    tmp_path: Path, warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    monkeypatch.setattr(warehouse.db, "MIGRATIONS_DIR", migrations)
+    (migrations / "001_a.sql").write_text("SELECT 1;")
+    (migrations / "001_b.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="share version 1"):
+        connect(warehouse_path)
+    (migrations / "001_b.sql").unlink()
+    (migrations / "2_late.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match=r"not named NNN_name\.sql"):
+        connect(warehouse_path)
+
+
+def test_a_warehouse_from_a_newer_stanwire_is_not_written(warehouse_path: Path) -> None:
+    conn = connect(warehouse_path)
+    conn.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'future')")
+    conn.close()
+    with pytest.raises(MigrationError, match="schema version 999, newer"):
+        connect(warehouse_path)
+
+
+def test_read_only_connection_refuses_writes(warehouse_path: Path) -> None:
+    connect(warehouse_path).close()
+    reader = connect(warehouse_path, read_only=True)
+    assert count(reader, "SELECT count(*) FROM articles") == 0
+    with pytest.raises(duckdb.Error, match="read-only"):
+        reader.execute("DELETE FROM articles")
+    reader.close()
+
+
+def test_read_only_connection_to_a_missing_warehouse_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "warehouse.duckdb"
+    with pytest.raises(WarehouseError, match=r"no warehouse at .*nowhere"):
+        connect(missing, read_only=True)
+    assert not missing.parent.exists()  # a reader creates nothing
+
+
+HOLDER = """
+import sys, duckdb
+conn = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.read()  # hold the lock until the test closes our stdin
+conn.close()
+"""
+
+
+def test_another_process_holding_the_warehouse_gives_busy_error(warehouse_path: Path) -> None:
+    connect(warehouse_path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(warehouse_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(WarehouseBusyError) as caught:
+            connect(warehouse_path)
+        message = str(caught.value)
+        assert str(warehouse_path) in message
+        assert f"PID {holder.pid}" in message
+        assert "wait" in message
+        assert "stop it" in message
+        with pytest.raises(WarehouseBusyError):
+            connect(warehouse_path, read_only=True)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    connect(warehouse_path).close()  # free again once the other process is gone
+
+
+def test_fts_extension_loads_and_ranks_with_match_bm25() -> None:
+    assert fts_extension_path().name == "fts.duckdb_extension"
+    conn = duckdb.connect()
+    load_fts(conn)
+    conn.execute("CREATE TABLE docs (id VARCHAR, body VARCHAR)")
+    conn.execute(
+        "INSERT INTO docs VALUES ('a', 'Beeline builds rural 4G towers in Naryn'), "
+        "('b', 'Regulator restricts VPN services after protests'), ('c', 'Wheat harvest up in Kostanay')"
+    )
+    conn.execute("PRAGMA create_fts_index('docs', 'id', 'body')")
+    hits = conn.execute(
+        "SELECT id FROM (SELECT id, fts_main_docs.match_bm25(id, 'vpn restricts') AS score FROM docs) "
+        "WHERE score IS NOT NULL ORDER BY score DESC"
+    ).fetchall()
+    assert hits == [("b",)]
+
+
+def test_missing_fts_package_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warehouse.db.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(WarehouseError, match="duckdb-extension-fts=="):
+        load_fts(duckdb.connect())

@@ -1,0 +1,184 @@
+"""Opening the warehouse: connections, numbered SQL migrations, views and the full-text search extension.
+
+The schema lives in `warehouse/migrations/NNN_name.sql`, applied in order, each in its own transaction, and
+recorded in `schema_migrations`. Views live in `warehouse/views/*.sql` as `CREATE OR REPLACE VIEW` statements and
+are re-applied on every read-write connect, so a changed view reaches existing warehouses without a migration.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import MigrationError, WarehouseBusyError, WarehouseError, one_line
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["apply_migrations", "apply_views", "connect", "fts_extension_path", "load_fts", "schema_version"]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VIEWS_DIR = Path(__file__).parent / "views"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse at `path`; a read-write connection first applies pending migrations and the views.
+
+    Raises `WarehouseBusyError` when another process holds the file, `WarehouseError` when a read-only
+    connection is asked for a warehouse that does not exist yet, `MigrationError` when the schema cannot be
+    brought up to date.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"no warehouse at {path} yet: load some landing files into it first")
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(
+                f"cannot create the folder of warehouse {path}: {exc.strerror or exc}"
+            ) from exc
+    try:
+        conn = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        holder = _LOCK_HOLDER.search(str(exc))
+        if holder:
+            raise WarehouseBusyError(path, f"{holder.group(1)}, PID {holder.group(2)}") from exc
+        raise WarehouseError(f"cannot open warehouse {path}: {one_line(exc)}") from exc
+    except duckdb.ConnectionException as exc:
+        # DuckDB keeps one database instance per file and process: a second connection with another mode
+        # (read-only vs read-write) is refused while the first is open.
+        raise WarehouseBusyError(path, "an open connection of this process, in another mode") from exc
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open warehouse {path}: {one_line(exc)}") from exc
+    try:
+        # Timestamps come back in UTC whatever the machine's zone, so results do not depend on where they run.
+        conn.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            apply_migrations(conn)
+            apply_views(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migration_files() -> list[tuple[int, str, Path]]:
+    """The migrations shipped with this code, as (version, name, path) in version order."""
+    found: dict[int, tuple[int, str, Path]] = {}
+    for sql_file in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(sql_file.name)
+        if not match:
+            raise MigrationError(f"migration file {sql_file.name} is not named NNN_name.sql; rename it")
+        version = int(match.group(1))
+        if version in found:
+            raise MigrationError(
+                f"migrations {found[version][2].name} and {sql_file.name} share version {version}; renumber one"
+            )
+        found[version] = (version, match.group(2), sql_file)
+    return [found[v] for v in sorted(found)]
+
+
+def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration version applied to this warehouse (0 for a new one)."""
+    row = conn.execute(
+        "SELECT max(version) FROM schema_migrations"
+        if _has_table(conn, "schema_migrations")
+        else "SELECT NULL"
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this warehouse lacks, in order, one transaction each; return their versions."""
+    conn.execute(
+        """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+        )
+        """
+    )
+    applied = {int(row[0]) for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+    files = _migration_files()
+    known = {version for version, _, _ in files}
+    newer = sorted(applied - known)
+    if newer:
+        raise MigrationError(
+            f"this warehouse has schema version {newer[-1]}, newer than this stanwire knows "
+            f"({max(known, default=0)}): upgrade stanwire before writing to it"
+        )
+    done: list[int] = []
+    for version, name, sql_file in files:
+        if version in applied:
+            continue
+        script = sql_file.read_text(encoding="utf-8")
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(script)
+            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            conn.execute("COMMIT")
+        except duckdb.Error as exc:
+            conn.execute("ROLLBACK")
+            raise MigrationError(
+                f"migration {sql_file.name} failed, the warehouse stays at version "
+                f"{max(applied | set(done), default=0)}: {one_line(exc)}"
+            ) from exc
+        logger.info("applied migration version=%d name=%s", version, name)
+        done.append(version)
+    return done
+
+
+def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """(Re)create the views of `warehouse/views/*.sql` in one transaction; return the file names applied."""
+    files = sorted(VIEWS_DIR.glob("*.sql"))
+    current = ""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for view_file in files:
+            current = view_file.name
+            conn.execute(view_file.read_text(encoding="utf-8"))
+        conn.execute("COMMIT")
+    except duckdb.Error as exc:
+        conn.execute("ROLLBACK")
+        raise MigrationError(f"view file {current} failed: {one_line(exc)}") from exc
+    return [f.name for f in files]
+
+
+def fts_extension_path() -> Path:
+    """Where the PyPI package `duckdb-extension-fts` keeps the extension built for the installed DuckDB."""
+    spec = importlib.util.find_spec("duckdb_extension_fts")
+    if spec is None or spec.origin is None:
+        raise WarehouseError(
+            f"full-text search needs the package duckdb-extension-fts=={duckdb.__version__}; install it"
+        )
+    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    if not path.is_file():
+        raise WarehouseError(
+            f"no fts extension for DuckDB {duckdb.__version__} at {path}: install "
+            f"duckdb-extension-fts=={duckdb.__version__} to match duckdb"
+        )
+    return path
+
+
+def load_fts(conn: duckdb.DuckDBPyConnection) -> None:
+    """LOAD the full-text search extension from its PyPI package (DuckDB cannot download it here)."""
+    path = fts_extension_path()
+    literal = str(path).replace("'", "''")  # LOAD takes no parameters; the path is ours, not the user's
+    try:
+        conn.execute(f"LOAD '{literal}'")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot load the fts extension from {path}: {one_line(exc)}") from exc
+
+
+def _has_table(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [name]
+    ).fetchone()
+    return bool(row and row[0])

@@ -1,0 +1,245 @@
+"""Articles for the NLP to read, and its analyses stored: organizations, countries, events, topics.
+
+The analysis is the dict of docs/architecture.md ("NLP"). Saving an article's analysis replaces whatever was
+stored for it before, in one transaction, so saving twice leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+import duckdb
+
+from warehouse.errors import LoadError, one_line
+
+__all__ = ["articles_to_enrich", "delete_enrichment", "event_id", "save_enrichment", "unknown_org_id"]
+
+EVENT_TYPES = ("agreement", "censorship")
+PARTY_KINDS = ("organization", "country")
+_EVENT_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_QUOTES = re.compile(r"[\"'«»“”„`‘’]")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def articles_to_enrich(
+    conn: duckdb.DuckDBPyConnection, nlp_version: str, *, reprocess: bool = False, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Articles never enriched, plus (with `reprocess`) those enriched by another NLP version; copies skipped.
+
+    Each is `{id, title, text, published_date (date|None), language}`, oldest first.
+    """
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}")
+    cursor = conn.execute(
+        """
+        SELECT id, title, text, published_date, language FROM articles
+        WHERE duplicate_of IS NULL AND (nlp_version IS NULL OR (? AND nlp_version <> ?))
+        ORDER BY first_seen_at, id
+        LIMIT ?
+        """,
+        [reprocess, nlp_version, limit],
+    )
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def unknown_org_id(name: str) -> str:
+    """The id of an organization not in the gazetteer: `unk:` + its name case-folded, quotes and extra spaces gone."""
+    cleaned = _WHITESPACE.sub(" ", _QUOTES.sub("", unicodedata.normalize("NFKC", name).casefold())).strip()
+    if not cleaned:
+        raise LoadError(f"organization name {name!r} is empty once cleaned; it cannot be given an id")
+    return f"unk:{cleaned}"
+
+
+def event_id(article_id: str, event_type: str, sentence: str, subtype: str | None) -> str:
+    """A stable event id: the same event read again from the same article keeps its id."""
+    key = "\x1f".join((article_id, event_type, sentence, subtype or ""))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def delete_enrichment(conn: duckdb.DuckDBPyConnection, article_id: str) -> None:
+    """Remove everything the NLP stored for one article (inside the caller's transaction)."""
+    conn.execute(
+        "DELETE FROM event_parties WHERE event_id IN (SELECT id FROM events WHERE article_id = ?)",
+        [article_id],
+    )
+    for table in ("events", "article_organizations", "article_countries", "article_topics"):
+        conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])  # table names are ours
+
+
+def save_enrichment(
+    conn: duckdb.DuckDBPyConnection, article_id: str, analysis: dict[str, Any], nlp_version: str
+) -> None:
+    """Replace the stored analysis of `article_id` with `analysis` and mark the article enriched.
+
+    Raises `LoadError` when the analysis does not follow the contract or the article is unknown; nothing is
+    written then.
+    """
+    rows = _analysis_rows(article_id, analysis)
+    if conn.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchone() == (0,):
+        raise LoadError(f"no article {article_id} in the warehouse; load it before saving its analysis")
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        delete_enrichment(conn, article_id)
+        for org_id, name, kind, country in rows["gazetteer_orgs"]:
+            conn.execute(
+                """
+                INSERT INTO organizations (id, name, kind, country, in_gazetteer) VALUES (?, ?, ?, ?, true)
+                ON CONFLICT (id) DO UPDATE SET
+                    name = excluded.name, kind = excluded.kind, country = excluded.country, in_gazetteer = true
+                """,
+                [org_id, name, kind, country],
+            )
+        for org_id, name, kind, country, in_gazetteer in rows["other_orgs"]:
+            # An organization already known keeps its first name; a party named only in an event is added.
+            conn.execute(
+                """
+                INSERT INTO organizations (id, name, kind, country, in_gazetteer) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """,
+                [org_id, name, kind, country, in_gazetteer],
+            )
+        _insert_many(conn, "article_organizations", 4, rows["article_organizations"])
+        _insert_many(conn, "article_countries", 4, rows["article_countries"])
+        _insert_many(conn, "events", 10, rows["events"])
+        _insert_many(conn, "event_parties", 6, rows["event_parties"])
+        _insert_many(conn, "article_topics", 2, rows["article_topics"])
+        conn.execute(
+            "UPDATE articles SET nlp_version = ?, enriched_at = current_timestamp WHERE id = ?",
+            [nlp_version, article_id],
+        )
+        conn.execute("COMMIT")
+    except duckdb.Error as exc:
+        conn.execute("ROLLBACK")
+        raise LoadError(f"cannot save the analysis of article {article_id}: {one_line(exc)}") from exc
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _insert_many(
+    conn: duckdb.DuckDBPyConnection, table: str, width: int, rows: list[tuple[Any, ...]]
+) -> None:
+    if rows:
+        placeholders = ", ".join("?" * width)
+        conn.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)  # table names are ours
+
+
+def _analysis_rows(article_id: str, analysis: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Check the analysis against the contract and turn it into rows, merging what maps to one key."""
+    where = f"analysis of article {article_id}"
+    if not isinstance(analysis, dict):
+        raise LoadError(f"{where}: expected a dict, not {type(analysis).__name__}")
+    if analysis.get("id", article_id) != article_id:
+        raise LoadError(f"{where}: it is the analysis of article {analysis.get('id')!r}")
+    lists = {
+        key: _get(analysis, key, list, where) for key in ("organizations", "countries", "events", "topics")
+    }
+
+    gazetteer_orgs: dict[str, tuple[Any, ...]] = {}
+    other_orgs: dict[str, tuple[Any, ...]] = {}
+    mentions: dict[str, list[Any]] = {}
+    for n, org in enumerate(lists["organizations"]):
+        at = f"{where}: organizations[{n}]"
+        name = _get(org, "name", str, at)
+        canonical = _get(org, "canonical", str, at, nullable=True) or name
+        gaz_id = _get(org, "id", str, at, nullable=True)
+        kind = _get(org, "kind", str, at, nullable=True)
+        country = _get(org, "country", str, at, nullable=True)
+        count = _get(org, "mentions", int, at)
+        org_id = gaz_id or unknown_org_id(canonical)
+        if gaz_id:
+            gazetteer_orgs.setdefault(org_id, (org_id, canonical, kind, country))
+        else:
+            other_orgs.setdefault(org_id, (org_id, canonical, kind, country, False))
+        mentions.setdefault(org_id, [article_id, org_id, name, 0])[3] += count
+
+    countries: dict[str, list[Any]] = {}
+    for n, country_mention in enumerate(lists["countries"]):
+        at = f"{where}: countries[{n}]"
+        code = _get(country_mention, "code", str, at).upper()
+        entry = countries.setdefault(code, [article_id, code, _get(country_mention, "name", str, at), 0])
+        entry[3] += _get(country_mention, "mentions", int, at)
+
+    events: dict[str, tuple[Any, ...]] = {}
+    parties: list[tuple[Any, ...]] = []
+    for n, event in enumerate(lists["events"]):
+        at = f"{where}: events[{n}]"
+        event_type = _get(event, "type", str, at)
+        if event_type not in EVENT_TYPES:
+            raise LoadError(f"{at}: type {event_type!r} is not one of {', '.join(EVENT_TYPES)}")
+        sentence = _get(event, "sentence", str, at)
+        subtype = _get(event, "subtype", str, at, nullable=True)
+        date = _get(event, "date", str, at, nullable=True)
+        if date is not None and not _EVENT_DATE.match(date):
+            raise LoadError(f"{at}: date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        eid = event_id(article_id, event_type, sentence, subtype)
+        if eid in events:  # the same act read twice from one sentence is one event
+            continue
+        confidence = _get(event, "confidence", (int, float), at, nullable=True)
+        events[eid] = (
+            eid,
+            article_id,
+            event_type,
+            subtype,
+            _get(event, "status", str, at, nullable=True),
+            date,
+            _get(event, "date_text", str, at, nullable=True),
+            _get(event, "subject", str, at, nullable=True),
+            sentence,
+            None if confidence is None else float(confidence),
+        )
+        for position, party in enumerate(_get(event, "parties", list, at)):
+            pat = f"{at}.parties[{position}]"
+            kind = _get(party, "kind", str, pat)
+            if kind not in PARTY_KINDS:
+                raise LoadError(f"{pat}: kind {kind!r} is not one of {', '.join(PARTY_KINDS)}")
+            name = _get(party, "name", str, pat)
+            canonical = _get(party, "canonical", str, pat, nullable=True) or name
+            code = _get(party, "code", str, pat, nullable=True)
+            if kind == "organization":
+                # Party codes join organizations.id, so an organization outside the gazetteer gets its unk: id.
+                org_id = code or unknown_org_id(canonical)
+                if org_id not in gazetteer_orgs:
+                    other_orgs.setdefault(org_id, (org_id, canonical, None, None, code is not None))
+                code = org_id
+            parties.append((eid, position, kind, code, name, canonical))
+
+    topics = dict.fromkeys(_get(t, None, str, f"{where}: topics") for t in lists["topics"])
+    return {
+        "gazetteer_orgs": list(gazetteer_orgs.values()),
+        "other_orgs": list(other_orgs.values()),
+        "article_organizations": [tuple(v) for v in mentions.values()],
+        "article_countries": [tuple(v) for v in countries.values()],
+        "events": list(events.values()),
+        "event_parties": parties,
+        "article_topics": [(article_id, topic) for topic in topics],
+    }
+
+
+def _get(
+    obj: Any, key: str | None, types: type | tuple[type, ...], where: str, *, nullable: bool = False
+) -> Any:
+    """`obj[key]` (or `obj` itself when key is None) checked against `types`; LoadError names what is wrong."""
+    if key is not None:
+        if not isinstance(obj, dict):
+            raise LoadError(f"{where}: expected an object, not {type(obj).__name__}")
+        if key not in obj:
+            raise LoadError(f"{where}: missing {key!r}")
+        value = obj[key]
+    else:
+        value = obj
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) or not isinstance(value, types):
+        label = f"{key!r}" if key else "value"
+        raise LoadError(f"{where}: {label} is {type(value).__name__}, expected {_type_names(types)}")
+    return value
+
+
+def _type_names(types: type | tuple[type, ...]) -> str:
+    names = [t.__name__ for t in (types if isinstance(types, tuple) else (types,))]
+    return " or ".join(names)

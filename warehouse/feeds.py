@@ -1,0 +1,208 @@
+"""Feed polls and the crawl queue: what each feed last said, and which article URLs are still to fetch.
+
+`record_poll` takes the poll dict of docs/architecture.md ("Feed poll"). A failed poll keeps the feed's last
+good ETag / Last-Modified, so the next conditional GET still asks "anything new since the last good answer?".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import duckdb
+
+from warehouse.errors import LoadError, one_line
+
+__all__ = ["feed_health", "get_feed_state", "pending_urls", "record_poll"]
+
+
+def get_feed_state(conn: duckdb.DuckDBPyConnection, feed_url: str) -> dict[str, Any] | None:
+    """The stored state of one feed (etag, last_modified, failures...), or None if it was never polled."""
+    return _first(
+        conn.execute(
+            """
+            SELECT feed_url, source, etag, last_modified, last_polled_at, last_ok_at, consecutive_failures,
+                last_error
+            FROM feed_state WHERE feed_url = ?
+            """,
+            [feed_url],
+        )
+    )
+
+
+def record_poll(conn: duckdb.DuckDBPyConnection, poll: dict[str, Any]) -> int:
+    """Store one poll, update the feed's state and queue the article URLs never seen; return how many were new."""
+    source, feed_url, polled_at, items = _check_poll(poll)
+    failed = poll.get("error") is not None
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        # Items a failed poll still managed to list are queued all the same: each URL is checked on its own.
+        new_entries = _queue_items(conn, source, feed_url, polled_at, items)
+        conn.execute(
+            """
+            INSERT INTO feed_polls (source, feed_url, polled_at, http_status, bytes, entries, new_entries,
+                not_modified, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                source,
+                feed_url,
+                polled_at,
+                poll.get("http_status"),
+                int(poll.get("bytes") or 0),
+                int(poll.get("entries") or 0),
+                new_entries,
+                bool(poll.get("not_modified")),
+                poll.get("error"),
+            ],
+        )
+        _update_state(conn, poll, source, feed_url, polled_at, failed)
+        conn.execute("COMMIT")
+    except duckdb.Error as exc:
+        conn.execute("ROLLBACK")
+        raise LoadError(f"cannot record the poll of {feed_url}: {one_line(exc)}") from exc
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return new_entries
+
+
+def _check_poll(poll: Any) -> tuple[str, str, datetime, list[dict[str, Any]]]:
+    if not isinstance(poll, dict):
+        raise LoadError(f"a poll must be a dict, not {type(poll).__name__}")
+    missing = [k for k in ("source", "feed_url", "polled_at") if not poll.get(k)]
+    if missing:
+        raise LoadError(f"poll of {poll.get('feed_url')!r} lacks {', '.join(missing)}")
+    polled_at = _as_instant(poll["polled_at"])
+    if polled_at is None:
+        raise LoadError(f"poll of {poll['feed_url']}: polled_at {poll['polled_at']!r} is not a date-time")
+    items = poll.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("url") for i in items):
+        raise LoadError(f"poll of {poll['feed_url']}: items must be a list of dicts with a url")
+    return str(poll["source"]), str(poll["feed_url"]), polled_at, items
+
+
+def _queue_items(
+    conn: duckdb.DuckDBPyConnection,
+    source: str,
+    feed_url: str,
+    polled_at: datetime,
+    items: list[dict[str, Any]],
+) -> int:
+    """Queue the items whose URL is neither queued nor already an article; return how many were queued."""
+    new_entries = 0
+    seen: set[str] = set()
+    for item in items:
+        url = str(item["url"])
+        if url in seen:
+            continue
+        seen.add(url)
+        known = conn.execute(
+            """
+            SELECT EXISTS (SELECT 1 FROM crawl_queue WHERE url = $url)
+                OR EXISTS (SELECT 1 FROM articles WHERE url = $url OR final_url = $url OR canonical_url = $url)
+            """,
+            {"url": url},
+        ).fetchone()
+        if known and known[0]:
+            continue
+        conn.execute(
+            """
+            INSERT INTO crawl_queue (url, source, discovered_at, via, feed_url, title, published_at)
+            VALUES (?, ?, ?, 'feed', ?, ?, ?)
+            """,
+            [url, source, polled_at, feed_url, item.get("title"), _as_instant(item.get("published_at"))],
+        )
+        new_entries += 1
+    return new_entries
+
+
+def _update_state(
+    conn: duckdb.DuckDBPyConnection,
+    poll: dict[str, Any],
+    source: str,
+    feed_url: str,
+    polled_at: datetime,
+    failed: bool,
+) -> None:
+    previous = get_feed_state(conn, feed_url) or {}
+    if failed:
+        etag, last_modified = previous.get("etag"), previous.get("last_modified")
+        failures = int(previous.get("consecutive_failures") or 0) + 1
+        last_ok_at = previous.get("last_ok_at")
+    else:
+        etag, last_modified = poll.get("etag"), poll.get("last_modified")
+        if poll.get("not_modified"):
+            # A 304 may omit the validators; the ones that earned it are still good.
+            etag = etag or previous.get("etag")
+            last_modified = last_modified or previous.get("last_modified")
+        failures, last_ok_at = 0, polled_at
+    conn.execute(
+        """
+        INSERT INTO feed_state (feed_url, source, etag, last_modified, last_polled_at, last_ok_at,
+            consecutive_failures, last_error)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (feed_url) DO UPDATE SET
+            source = excluded.source, etag = excluded.etag, last_modified = excluded.last_modified,
+            last_polled_at = excluded.last_polled_at, last_ok_at = excluded.last_ok_at,
+            consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error
+        """,
+        [feed_url, source, etag, last_modified, polled_at, last_ok_at, failures, poll.get("error")],
+    )
+
+
+def pending_urls(
+    conn: duckdb.DuckDBPyConnection, *, limit: int | None = None, max_attempts: int = 3
+) -> list[dict[str, Any]]:
+    """Queued URLs to fetch, oldest first: never tried, or failed fewer than `max_attempts` times."""
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}")
+    cursor = conn.execute(
+        """
+        SELECT url, source FROM crawl_queue
+        WHERE status = 'pending' OR (status = 'failed' AND attempts < ?)
+        ORDER BY discovered_at, url
+        LIMIT ?
+        """,
+        [max_attempts, limit],
+    )
+    return _all(cursor)
+
+
+def feed_health(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per feed: when it was last polled and last answered well, failures in a row, and poll totals."""
+    cursor = conn.execute(
+        """
+        SELECT s.source, s.feed_url, s.last_polled_at, s.last_ok_at, s.consecutive_failures, s.last_error,
+            count(p.id) AS polls, coalesce(sum(p.entries), 0)::BIGINT AS entries_total
+        FROM feed_state AS s
+        LEFT JOIN feed_polls AS p ON p.feed_url = s.feed_url
+        GROUP BY ALL
+        ORDER BY s.source, s.feed_url
+        """
+    )
+    return _all(cursor)
+
+
+def _as_instant(value: Any) -> datetime | None:
+    """A poll's or feed item's date as an aware datetime (naive = UTC, a date alone = its midnight UTC)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return _as_instant(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        return None  # feeds write dates every which way; the article page's own date is what counts
+
+
+def _first(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    rows = _all(cursor)
+    return rows[0] if rows else None
+
+
+def _all(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

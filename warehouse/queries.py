@@ -1,0 +1,163 @@
+"""Read-side questions: the warehouse's totals, one week's digest data, and a user's own read-only SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse.db import connect, load_fts
+from warehouse.errors import QueryError, one_line
+
+__all__ = ["DigestData", "QueryResult", "digest_data", "latest_published_date", "run_query", "summary_counts"]
+
+# The fts extension is needed only by queries on a full-text index (schema fts_main_<table>, match_bm25).
+_USES_FTS = re.compile(r"fts_|match_bm25|create_fts_index|drop_fts_index", re.IGNORECASE)
+
+# Articles that count: syndicated copies are left out everywhere a reader sees totals.
+_WEEK_ARTICLES = "a.duplicate_of IS NULL AND a.published_date BETWEEN $week_start AND $week_end"
+
+
+@dataclass
+class QueryResult:
+    """The result of a user's query: column names, and rows as tuples in that order."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass
+class DigestData:
+    """What one week's digest shows; each list holds dicts keyed by column name.
+
+    `agreements` / `censorship_events` are rows of v_agreements / v_censorship_events; `top_organizations` has
+    name, id, kind, mentions, articles; `top_countries` has code, name, articles; `article_list` has id,
+    published_date, source, title, url, language.
+    """
+
+    week_start: date
+    week_end: date
+    articles: int = 0
+    outlets: int = 0
+    agreements: list[dict[str, Any]] = field(default_factory=list)
+    censorship_events: list[dict[str, Any]] = field(default_factory=list)
+    top_organizations: list[dict[str, Any]] = field(default_factory=list)
+    top_countries: list[dict[str, Any]] = field(default_factory=list)
+    article_list: list[dict[str, Any]] = field(default_factory=list)
+
+
+def summary_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """What the warehouse holds, as named counts (for the run summary and `stanwire status`)."""
+    cursor = conn.execute(
+        """
+        SELECT
+            (SELECT count(*) FROM articles) AS articles,
+            (SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL) AS duplicates,
+            (SELECT count(DISTINCT source) FROM articles) AS sources,
+            (SELECT count(*) FROM articles WHERE nlp_version IS NOT NULL) AS articles_enriched,
+            (SELECT count(DISTINCT org_id) FROM article_organizations) AS organizations,
+            (SELECT count(DISTINCT code) FROM article_countries) AS countries,
+            (SELECT count(*) FROM events WHERE type = 'agreement') AS agreement_events,
+            (SELECT count(*) FROM events WHERE type = 'censorship') AS censorship_events,
+            (SELECT count(*) FROM feed_polls WHERE error IS NULL) AS feed_polls_ok,
+            (SELECT count(*) FROM feed_polls WHERE error IS NOT NULL) AS feed_polls_failed,
+            (SELECT count(*) FROM crawl_errors) AS crawl_errors,
+            (SELECT count(*) FROM crawl_queue WHERE status = 'pending') AS urls_pending
+        """
+    )
+    row = cursor.fetchone()
+    assert row is not None  # a SELECT without FROM always yields one row
+    return {d[0]: int(value) for d, value in zip(cursor.description, row, strict=True)}
+
+
+def latest_published_date(conn: duckdb.DuckDBPyConnection) -> date | None:
+    """The newest publication date among the articles (copies excluded), or None for an empty warehouse."""
+    row = conn.execute("SELECT max(published_date) FROM articles WHERE duplicate_of IS NULL").fetchone()
+    return row[0] if row else None
+
+
+def digest_data(
+    conn: duckdb.DuckDBPyConnection, week_start: date, week_end: date, *, top: int = 10
+) -> DigestData:
+    """Everything the digest of the days `week_start`..`week_end` (inclusive, by publication date) shows."""
+    week = {"week_start": week_start, "week_end": week_end}
+    counts = conn.execute(
+        f"SELECT count(*), count(DISTINCT a.source) FROM articles AS a WHERE {_WEEK_ARTICLES}", week
+    ).fetchone()
+    assert counts is not None  # an aggregate without GROUP BY always yields one row
+    in_week = "published_date BETWEEN $week_start AND $week_end"
+    order = "ORDER BY published_date, source, title, event_id"
+    return DigestData(
+        week_start=week_start,
+        week_end=week_end,
+        articles=int(counts[0]),
+        outlets=int(counts[1]),
+        agreements=_dicts(conn, f"SELECT * FROM v_agreements WHERE {in_week} {order}", week),
+        censorship_events=_dicts(conn, f"SELECT * FROM v_censorship_events WHERE {in_week} {order}", week),
+        top_organizations=_dicts(
+            conn,
+            f"""
+            SELECT o.name, o.id, o.kind, sum(ao.mentions)::BIGINT AS mentions,
+                count(DISTINCT ao.article_id) AS articles
+            FROM article_organizations AS ao
+            JOIN articles AS a ON a.id = ao.article_id
+            JOIN organizations AS o ON o.id = ao.org_id
+            WHERE {_WEEK_ARTICLES}
+            GROUP BY o.name, o.id, o.kind
+            ORDER BY articles DESC, mentions DESC, o.name
+            LIMIT $top
+            """,
+            {**week, "top": top},
+        ),
+        top_countries=_dicts(
+            conn,
+            f"""
+            SELECT ac.code, min(ac.name) AS name, count(DISTINCT ac.article_id) AS articles
+            FROM article_countries AS ac
+            JOIN articles AS a ON a.id = ac.article_id
+            WHERE {_WEEK_ARTICLES}
+            GROUP BY ac.code
+            ORDER BY articles DESC, sum(ac.mentions) DESC, ac.code
+            LIMIT $top
+            """,
+            {**week, "top": top},
+        ),
+        article_list=_dicts(
+            conn,
+            f"""
+            SELECT a.id, a.published_date, a.source, a.title, a.canonical_url AS url, a.language
+            FROM articles AS a
+            WHERE {_WEEK_ARTICLES}
+            ORDER BY a.published_date, a.source, a.title, a.id
+            """,
+            week,
+        ),
+    )
+
+
+def run_query(path: Path, sql: str) -> QueryResult:
+    """Run the user's SQL on a read-only connection; a DuckDB error becomes a one-line `QueryError`."""
+    if not sql.strip():
+        raise QueryError("the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles")
+    conn = connect(path, read_only=True)
+    try:
+        if _USES_FTS.search(sql):
+            load_fts(conn)
+        cursor = conn.execute(sql)
+        if cursor.description is None:  # a statement that returns nothing (SET, PRAGMA ...)
+            return QueryResult(columns=[], rows=[])
+        return QueryResult(columns=[d[0] for d in cursor.description], rows=cursor.fetchall())
+    except duckdb.Error as exc:
+        raise QueryError(one_line(exc)) from exc
+    finally:
+        conn.close()
+
+
+def _dicts(conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
