@@ -90,10 +90,9 @@ def main(
 
 def _settings(ctx: typer.Context, **overrides: Any) -> Settings:
     obj = ctx.obj or {}
+    values = {"home": obj.get("home"), "sources": obj.get("sources"), **overrides}
     try:
-        return load_settings(
-            config_file=obj.get("config"), home=obj.get("home"), sources=obj.get("sources"), **overrides
-        )
+        return load_settings(config_file=obj.get("config"), **values)
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
 

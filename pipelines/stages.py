@@ -143,10 +143,11 @@ def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -
     job_dir.mkdir(parents=True, exist_ok=True)
     job = {
         "landing_dir": str(settings.landing_dir),
-        "requests": [{"url": p["url"], "source": p["source"]} for p in pending],
+        "requests": [{"url": p["url"], "source": p["source"], "discovered_via": "feed"} for p in pending],
         "sources": [
             {
                 "name": s.name,
+                "language": s.language,
                 "allowed_domains": list(s.allowed_domains),
                 "sections": list(s.sections) if sections else [],
                 "max_pages": s.max_pages or settings.max_pages,

@@ -1,0 +1,209 @@
+"""`analyze` / `analyze_many`: one `DocumentInput` in, one `DocumentAnalysis` out.
+
+English documents go through the spaCy pipeline (in batches with `nlp.pipe`), Russian ones (language "ru", or
+Cyrillic text with no language given) through the natasha-based analyzer. Both end in the same records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from spacy.tokens import Doc
+
+from nlp.agreements_en import agreement_drafts
+from nlp.agreements_ru import agreement_drafts_ru
+from nlp.censorship_en import censorship_drafts
+from nlp.censorship_ru import censorship_drafts_ru
+from nlp.doc_ext import country_hits
+from nlp.errors import InvalidDocumentError
+from nlp.events_common import merge_drafts
+from nlp.mentions_en import EnglishMentions
+from nlp.mentions_ru import RuMentions
+from nlp.org_components import TITLE_END_KEY
+from nlp.pipeline import Pipelines
+from nlp.records import CountryMention, DocumentAnalysis, DocumentInput, Event, OrganizationMention
+from nlp.russian import RuDoc
+from nlp.text import alias_key, is_cyrillic_dominant
+from nlp.topics import document_topics
+
+logger = logging.getLogger(__name__)
+
+# Languages written in Cyrillic in the region whose news is closest to Russian for these rules.
+_CYRILLIC_LANGUAGES = frozenset({"kk", "ky", "tg"})
+
+
+def _checked(doc: DocumentInput) -> tuple[str, date | None]:
+    """The document's full text (title, blank line, body) and its publication date, or a clear error."""
+    for name in ("id", "title", "text"):
+        value = getattr(doc, name)
+        if not isinstance(value, str) and not (name == "title" and value is None):
+            raise InvalidDocumentError(
+                f"document {doc.id!r}: field {name!r} must be a string, not {type(value).__name__}"
+            )
+    if doc.language is not None and not isinstance(doc.language, str):
+        raise InvalidDocumentError(f"document {doc.id!r}: language must be an ISO 639-1 string or None")
+    published = doc.published
+    if isinstance(published, str):
+        try:
+            published = date.fromisoformat(published[:10])
+        except ValueError as exc:
+            raise InvalidDocumentError(
+                f"document {doc.id!r}: published {published!r} is not an ISO date"
+            ) from exc
+    elif isinstance(published, datetime):
+        published = published.date()
+    elif published is not None and not isinstance(published, date):
+        raise InvalidDocumentError(
+            f"document {doc.id!r}: published must be a date, not {type(published).__name__}"
+        )
+    title = (doc.title or "").strip()
+    return (f"{title}\n\n{doc.text}" if title else doc.text), published
+
+
+def route(doc: DocumentInput, text: str) -> str:
+    """ "ru" or "en": which analyzer a document goes through."""
+    language = (doc.language or "").lower()
+    if language == "ru":
+        return "ru"
+    if language in _CYRILLIC_LANGUAGES or not language:
+        return "ru" if is_cyrillic_dominant(text) else "en"
+    return "en"
+
+
+def _organizations(
+    found: Iterable[tuple[str | None, str, str | None, str | None, str | None]],
+) -> list[OrganizationMention]:
+    """Aggregate (id, surface, canonical, kind, country) mentions: one record per organization, first-seen order."""
+    records: dict[str, OrganizationMention] = {}
+    for org_id, surface, canonical, kind, country in found:
+        key = org_id or f"name:{alias_key(surface)}"
+        if key in records:
+            records[key].mentions += 1
+        else:
+            records[key] = OrganizationMention(surface, canonical or surface, org_id, kind, country, 1)
+    return list(records.values())
+
+
+def _countries(pipes: Pipelines, codes: Iterable[str]) -> list[CountryMention]:
+    records: dict[str, CountryMention] = {}
+    for code in codes:
+        if code in records:
+            records[code].mentions += 1
+        else:
+            records[code] = CountryMention(code, pipes.lexicon.name_of(code), 1)
+    return list(records.values())
+
+
+def _english(
+    pipes: Pipelines, doc: DocumentInput, spacy_doc: Doc, published: date | None
+) -> DocumentAnalysis:
+    found = []
+    for ent in spacy_doc.ents:
+        if ent.label_ != "ORG":
+            continue
+        surface = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
+        org = pipes.gazetteer.by_id.get(ent.kb_id_)
+        found.append(
+            (org.id, surface, org.name, org.kind, org.country) if org else (None, surface, None, None, None)
+        )
+    mentions = EnglishMentions(spacy_doc, pipes.gazetteer, pipes.lexicon, pipes.filters)
+    drafts = agreement_drafts(spacy_doc, mentions, published) + censorship_drafts(
+        spacy_doc, mentions, published
+    )
+    events = merge_drafts(drafts, pipes.gazetteer)
+    organizations = _organizations(found)
+    words = [(t.lower_, t.lemma_.lower()) for t in spacy_doc if not t.is_punct]
+    return DocumentAnalysis(
+        id=doc.id,
+        language=doc.language or "en",
+        organizations=organizations,
+        countries=_countries(pipes, (hit.code for hit in country_hits(spacy_doc))),
+        events=events,
+        topics=_topics(pipes, words, "en", organizations, events),
+    )
+
+
+def _russian(pipes: Pipelines, doc: DocumentInput, ru_doc: RuDoc, published: date | None) -> DocumentAnalysis:
+    found = [
+        (hit.org.id, hit.name, hit.org.name, hit.org.kind, hit.org.country)
+        if hit.org
+        else (None, hit.name, None, None, None)
+        for hit in ru_doc.orgs
+    ]
+    mentions = RuMentions(ru_doc, pipes.gazetteer, pipes.lexicon)
+    drafts = agreement_drafts_ru(mentions, published) + censorship_drafts_ru(mentions, published)
+    events = merge_drafts(drafts, pipes.gazetteer)
+    organizations = _organizations(found)
+    words = [(t.lower, t.lemma) for t in ru_doc.tokens if t.pos != "PUNCT"]
+    return DocumentAnalysis(
+        id=doc.id,
+        language=doc.language or "ru",
+        organizations=organizations,
+        countries=_countries(pipes, (hit.code for hit in ru_doc.countries)),
+        events=events,
+        topics=_topics(pipes, words, "ru", organizations, events),
+    )
+
+
+def _topics(
+    pipes: Pipelines,
+    words: list[tuple[str, str]],
+    language: str,
+    orgs: list[OrganizationMention],
+    events: list[Event],
+) -> list[str]:
+    kinds = [org.kind for org in orgs if org.kind]
+    return document_topics(pipes.topics, words, language, kinds, [event.type for event in events])
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A checked document with its full text, where its title ends, and the analyzer it goes to."""
+
+    doc: DocumentInput
+    text: str
+    title_end: int
+    published: date | None
+    route: str
+
+
+def _prepare(pipes: Pipelines, doc: DocumentInput) -> _Prepared:
+    text, published = _checked(doc)
+    language = route(doc, text)
+    if language == "ru" and pipes.russian is None:
+        logger.warning("russian analyzer disabled; analysing document=%s with the English pipeline", doc.id)
+        language = "en"
+    return _Prepared(doc, text, len((doc.title or "").strip()), published, language)
+
+
+def analyze(pipes: Pipelines, doc: DocumentInput) -> DocumentAnalysis:
+    """Organizations, countries, events and topics of one document."""
+    return analyze_many(pipes, [doc])[0]
+
+
+def analyze_many(
+    pipes: Pipelines, docs: Sequence[DocumentInput], batch_size: int = 32
+) -> list[DocumentAnalysis]:
+    """Analyse documents in input order; English ones are batched through `nlp.pipe` for speed.
+
+    Raises `InvalidDocumentError` (naming the document) before any work if a document is malformed.
+    """
+    prepared = [_prepare(pipes, doc) for doc in docs]
+    results: dict[int, DocumentAnalysis] = {}
+    english = [(index, item) for index, item in enumerate(prepared) if item.route == "en"]
+    spacy_docs = []
+    for _, item in english:
+        spacy_doc = pipes.english.make_doc(item.text)
+        spacy_doc.user_data[TITLE_END_KEY] = item.title_end
+        spacy_docs.append(spacy_doc)
+    parsed = pipes.english.pipe(spacy_docs, batch_size=batch_size)
+    for (index, item), spacy_doc in zip(english, parsed, strict=True):
+        results[index] = _english(pipes, item.doc, spacy_doc, item.published)
+    for index, item in enumerate(prepared):
+        if item.route == "ru" and pipes.russian is not None:
+            ru_doc = pipes.russian.parse(item.text, title_end=item.title_end)
+            results[index] = _russian(pipes, item.doc, ru_doc, item.published)
+    return [results[index] for index in range(len(prepared))]
