@@ -12,7 +12,13 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
-from nlp.events_common import EventDraft, add_state_countries, dedupe_parties, ratified_parties
+from nlp.events_common import (
+    EventDraft,
+    add_state_countries,
+    dedupe_parties,
+    ratified_parties,
+    subtype_from_modifiers,
+)
 from nlp.mentions_en import EnglishMentions, is_future, phrase_text, sentence_date, verb_subjects
 from nlp.records import EventParty
 from nlp.wordlists import event_words
@@ -23,6 +29,7 @@ AGREEMENT_NOUNS = _WORDS.mapping("agreement_nouns")
 SOFT_LOAN_NOUNS = _WORDS.words("soft_loan_nouns")
 LOAN_VERBS = _WORDS.words("loan_verbs")
 VERB_TRIGGERS = _WORDS.words("verb_triggers")
+SIGNING_VERBS = _WORDS.words("signing_verbs")
 PLAN_VERBS = _WORDS.words("plan_verbs")
 PLAN_NOUNS = _WORDS.words("plan_nouns")
 PLAN_MODIFIERS = _WORDS.words("plan_modifiers")
@@ -33,6 +40,7 @@ SPORT_WORDS = _WORDS.words("sport_words")
 CONTEXT_WORDS = _WORDS.words("context_words")
 CONTRACT_HINTS = _WORDS.words("contract_hints")
 SUBJECT_PREPS = _WORDS.words("subject_preps")
+SUBTYPE_MODIFIERS = _WORDS.mapping("subtype_modifiers")
 SUBJECT_SKIP = _WORDS.words("subject_skip")
 
 
@@ -52,7 +60,7 @@ def _anchor_kind(token: Token) -> str | None:
 def _governing_verb(anchor: Token) -> Token | None:
     """The verb an agreement noun depends on; a participle on the noun first ("a deal signed by…")."""
     for child in anchor.children:
-        if child.dep_ in {"acl", "relcl"} and _lemma(child) in VERB_TRIGGERS | TERMINATE_VERBS | {"ratify"}:
+        if child.dep_ in {"acl", "relcl"} and _lemma(child) in SIGNING_VERBS | TERMINATE_VERBS | {"ratify"}:
             return child
     node = anchor
     for _ in range(4):
@@ -117,8 +125,6 @@ def _in_force(verb: Token, anchor: Token | None) -> bool:
 def _subtype(kind: str, anchor: Token | None, sentence: Span, parties: list[EventParty]) -> tuple[str, bool]:
     if kind in {"memorandum", "loan", "treaty", "contract", "cooperation"}:
         return kind, True
-    if len(parties) >= 2 and all(p.kind == "country" for p in parties):
-        return "treaty", False  # inferred from the parties: a later, explicit subtype wins when merging
     modifiers: set[str] = set()
     if anchor is not None:
         for child in anchor.children:
@@ -126,28 +132,12 @@ def _subtype(kind: str, anchor: Token | None, sentence: Span, parties: list[Even
                 modifiers.add(_lemma(child))
             if child.dep_ == "prep" and child.lower_ in {"on", "of", "for"}:
                 modifiers |= {_lemma(p) for p in child.children}
-    if modifiers & {"loan", "credit", "financing"}:
-        return "loan", True
-    if modifiers & {"cooperation", "partnership", "strategic", "roadmap", "collaboration"}:
-        return "cooperation", True
-    if modifiers & {"intergovernmental", "interstate", "inter-governmental", "intergovernment"}:
-        return "treaty", True
-    if modifiers & {
-        "supply",
-        "purchase",
-        "construction",
-        "licence",
-        "license",
-        "lease",
-        "procurement",
-        "sale",
-    }:
-        return "contract", True
+    subtype, specific = subtype_from_modifiers(modifiers, SUBTYPE_MODIFIERS, parties)
+    if subtype != "agreement":
+        return subtype, specific
     if kind == "deal" and {_lemma(t) for t in sentence} & CONTRACT_HINTS:
         return "contract", True
-    if kind == "verb":
-        return "cooperation", False
-    return "agreement", False
+    return ("cooperation" if kind == "verb" else "agreement"), False
 
 
 def _subject(anchor: Token | None, verb: Token | None, mentions: EnglishMentions) -> str | None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from nlp.events_common import EventDraft, add_state_countries, dedupe_parties, ratified_parties
+from nlp.events_common import (
+    EventDraft,
+    add_state_countries,
+    dedupe_parties,
+    ratified_parties,
+    subtype_from_modifiers,
+)
 from nlp.mentions_ru import (
     DATE_RU,
     RuMentions,
@@ -22,6 +28,7 @@ _WORDS = event_words("ru_agreement")
 AGREEMENT_NOUNS_RU = _WORDS.mapping("nouns")
 AGREEMENT_VERBS_RU = _WORDS.words("verbs")
 TERMINATE_RU = _WORDS.words("terminate_verbs")
+SUBTYPE_MODIFIERS = _WORDS.mapping("subtype_modifiers")
 
 
 def _agreement_subtype(
@@ -29,18 +36,8 @@ def _agreement_subtype(
 ) -> tuple[str, bool]:
     if kind != "agreement":
         return kind, True
-    if len(parties) >= 2 and all(p.kind == "country" for p in parties):
-        return "treaty", False  # inferred from the parties: a later, explicit subtype wins when merging
     modifiers = {k.lemma for k in m.children(anchor.i, "amod", "nmod")}
-    if modifiers & {"сотрудничество", "партнерство", "стратегический"}:
-        return "cooperation", True
-    if modifiers & {"межправительственный", "межгосударственный"}:
-        return "treaty", True
-    if modifiers & {"поставка", "строительство", "закупка", "аренда", "лицензионный"}:
-        return "contract", True
-    if modifiers & {"кредитный", "заемный"}:
-        return "loan", True
-    return "agreement", False
+    return subtype_from_modifiers(modifiers, SUBTYPE_MODIFIERS, parties)
 
 
 def _agreement_status(m: RuMentions, anchor: RuToken, verb: RuToken | None) -> str:

@@ -21,6 +21,29 @@ _STATUS_RANK = {status: rank for rank, status in enumerate(AGREEMENT_STATUSES)} 
 _GENERIC_SUBTYPE = "agreement"
 
 
+# When an agreement noun has several telling modifiers, the first subtype here wins.
+_MODIFIER_PRECEDENCE = ("treaty", "loan", "cooperation", "contract")
+
+
+def subtype_from_modifiers(
+    modifiers: set[str], table: dict[str, str], parties: list[EventParty]
+) -> tuple[str, bool]:
+    """Subtype of an "agreement" from its modifiers; between states only, a treaty unless said otherwise.
+
+    Returns the subtype and whether the text said it (False when only inferred, so a more explicit mention of
+    the same agreement wins when mentions are merged).
+    """
+    found = {table[word] for word in modifiers if word in table}
+    states_only = len(parties) >= 2 and all(p.kind == "country" for p in parties)
+    for subtype in _MODIFIER_PRECEDENCE:
+        # An agreement between states on construction is a treaty, not a construction contract.
+        if subtype in found and not (subtype == "contract" and states_only):
+            return subtype, True
+    if states_only:
+        return "treaty", False
+    return "agreement", False
+
+
 def organization_party(org: Organization | None, surface: str) -> EventParty:
     """A party for an organization, known (gazetteer id) or not (code None, surface name)."""
     if org is None:

@@ -20,6 +20,33 @@ from nlp.wordlists import event_words
 
 # Past-tense verb endings: the tagger now and then calls "разблокировало" future; the form says otherwise.
 _PAST_FORM = re.compile(r"(л|ла|ло|ли|лся|лась|лось|лись)$")
+_DATE_LEMMAS = frozenset(
+    [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+        "понедельник",
+        "вторник",
+        "среда",
+        "четверг",
+        "пятница",
+        "суббота",
+        "воскресенье",
+        "вчера",
+        "сегодня",
+        "завтра",
+        "год",
+    ]
+)
 _QUOTES = frozenset({"«", "»", '"', "“", "”", "„"})
 _WORDS = event_words("ru_context")
 GOVERNMENT_NOUNS = _WORDS.words("government_nouns")
@@ -113,6 +140,8 @@ class RuMentions:
                     and not joiner
                 )
                 if breaks or kid.pos in {"VERB", "AUX"} or (kid.rel == "case" and kid.i < index):
+                    continue
+                if kid.lemma in _DATE_LEMMAS:  # "о роуминге в мае": the date is not the subject
                     continue
                 stack.append(kid.i)
         ordered = sorted(keep)

@@ -7,7 +7,6 @@ import functools
 import io
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -120,21 +119,24 @@ def demo(
     from pipelines.demo import DEMO_DIR, DemoServer
     from pipelines.prefect_env import configure
 
-    settings = _settings(ctx, sources=str(DEMO_DIR / "sources.yaml"), download_delay=0.0, autothrottle=False)
-    configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
-    from pipelines.flows import run_flow
-
     site = corpus or DEMO_DIR / "site"
     with DemoServer(site) as server:
-        os.environ["STANWIRE_DEMO_BASE"] = server.base
-        console.print(f"Serving the demo corpus from {site} at {server.base}")
+        # The outlets live at http://stanwire.test/…; the server is their proxy, so URLs do not depend on its port.
+        overrides: dict[str, Any] = {"download_delay": 0.0, "autothrottle": False, "proxy": server.proxy}
+        settings = _settings(ctx, sources=str(DEMO_DIR / "sources.yaml"), **overrides)
+        configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
+        from pipelines.flows import run_flow
+
+        console.print(
+            f"Serving the demo corpus from {site} on {server.base} (proxy for http://stanwire.test)"
+        )
         console.print("Running poll → crawl → load → enrich → digest as a Prefect flow (ephemeral mode)…")
         result = run_flow(
             home=str(settings.home),
             sources_file=str(settings.sources),
             config=str((ctx.obj or {}).get("config")) if (ctx.obj or {}).get("config") else None,
             week="latest",
-            settings_overrides={"download_delay": 0.0, "autothrottle": False},
+            settings_overrides=overrides,
         )
     report_view.print_run(console, result, settings)
     report_view.print_next_steps(console, settings)

@@ -23,7 +23,8 @@ TEXT_SUFFIXES = {".html", ".xml", ".txt", ".json", ".rss", ".atom", ""}
 
 
 class _CorpusHandler(SimpleHTTPRequestHandler):
-    """Serve files of the corpus, with the placeholder base rewritten to this server's address."""
+    """Serve files of the corpus: as a web server at this address (the placeholder base rewritten to it), and as
+    an HTTP proxy for http://stanwire.test/… (files as they are; any other host is not found)."""
 
     server: DemoHTTPServer
 
@@ -50,7 +51,13 @@ class _CorpusHandler(SimpleHTTPRequestHandler):
 
     def _resolve(self) -> tuple[bytes | None, str]:
         root = self.server.root
-        rel = unquote(urlsplit(self.path).path).lstrip("/")
+        target = urlsplit(self.path)
+        # As a proxy (absolute URL in the request line) the server answers only for the placeholder host, and
+        # serves files as they are: URLs stay http://stanwire.test/…, the same on every run whatever the port.
+        proxied = bool(target.scheme)
+        if proxied and f"{target.scheme}://{target.netloc}".encode("ascii") != PLACEHOLDER_BASE:
+            return None, ""
+        rel = unquote(target.path).lstrip("/")
         path = (root / rel).resolve()
         if root not in path.parents and path != root:
             return None, ""
@@ -60,7 +67,7 @@ class _CorpusHandler(SimpleHTTPRequestHandler):
             return None, ""
         body = path.read_bytes()
         suffix = path.suffix.lower()
-        if suffix in TEXT_SUFFIXES:
+        if suffix in TEXT_SUFFIXES and not proxied:
             body = body.replace(PLACEHOLDER_BASE, self.server.base.encode("ascii"))
         head = body[:200].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")):
@@ -88,6 +95,7 @@ class DemoHTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _CorpusHandler)
         self.root = root.resolve()
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
+        self.proxy = self.base
 
 
 class DemoServer:
@@ -101,7 +109,13 @@ class DemoServer:
 
     @property
     def base(self) -> str:
+        """This server's own address: files served from it link to it."""
         return self._server.base
+
+    @property
+    def proxy(self) -> str:
+        """Use as an HTTP proxy to fetch the site at its stable placeholder address, http://stanwire.test/…"""
+        return self._server.proxy
 
     def __enter__(self) -> DemoServer:
         self._thread.start()

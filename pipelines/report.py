@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import duckdb
-import warehouse.feeds
-import warehouse.queries
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+import warehouse.feeds
+import warehouse.queries
 from pipelines.run import RunReport
 from pipelines.settings import Settings
 from pipelines.stages import CrawlReport, PollReport

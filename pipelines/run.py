@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import warehouse.queries
-
 from pipelines import stages
 from pipelines.settings import Settings
 from pipelines.sources import Source

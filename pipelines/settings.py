@@ -34,6 +34,9 @@ class Settings:
     max_pages: int = 3
     poll_timeout: float = 20.0
     crawl_timeout: float = 3600.0
+    # HTTP proxy for feeds and pages ("http://host:port"); empty: connect directly. The demo routes its
+    # invented outlets (http://stanwire.test/…) through its local server this way.
+    proxy: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -18,20 +18,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+
+import nlp
 import warehouse.db
 import warehouse.enrichment
 import warehouse.feeds
 import warehouse.loader
 import warehouse.queries
-from spiders.feeds import poll_feed
-from spiders.run import run_crawl_subprocess
-from warehouse.errors import WarehouseError
-
-import nlp
 from pipelines.digest import render_markdown, resolve_week
 from pipelines.errors import RunError
 from pipelines.settings import Settings
 from pipelines.sources import Source
+from spiders.feeds import poll_feed
+from spiders.run import run_crawl_subprocess
+from warehouse.errors import WarehouseError
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +100,7 @@ def poll(settings: Settings, sources: list[Source], *, progress: Progress | None
                 last_modified=state.get("last_modified"),
                 timeout=settings.poll_timeout,
                 user_agent=settings.full_user_agent,
+                proxy=settings.proxy or None,
             )
             new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result))
             if result.error:
@@ -162,6 +163,7 @@ def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -
             "autothrottle": settings.autothrottle,
             "timeout": settings.timeout,
             "max_pages": settings.max_pages,
+            "proxy": settings.proxy or None,
         },
     }
     job_path = job_dir / "job.json"

@@ -79,6 +79,7 @@ def poll_feed(
     last_modified: str | None = None,
     timeout: float = 20,
     user_agent: str,
+    proxy: str | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> PollResult:
     """Fetch `feed_url` (conditional GET with the stored `etag`/`last_modified`) and parse its entries.
@@ -101,7 +102,7 @@ def poll_feed(
     try:
         with (
             httpx.Client(
-                follow_redirects=True, timeout=timeout, headers=headers, transport=transport
+                follow_redirects=True, timeout=timeout, headers=headers, transport=transport, proxy=proxy
             ) as client,
             client.stream("GET", feed_url) as response,
         ):

@@ -7,10 +7,13 @@ which Scrapy reads as "no robots.txt: allow all". A crawl's start requests all w
 forbids were fetched. (The regression came with scrapy/scrapy PR #6802, which noted the path was untested.)
 
 Offsite redirects: Scrapy drops them silently; `OffsiteRedirectMiddleware` turns them into crawl error records.
+
+Proxy: `ProxyMiddleware` sends every request through the `STANWIRE_PROXY` setting when one is set.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urljoin
 
 from scrapy import Request
@@ -54,3 +57,18 @@ class OffsiteRedirectMiddleware:
         if not in_allowed_domains(target, allowed):
             raise IgnoreRequest(f"offsite redirect to {target}")
         return response
+
+
+class ProxyMiddleware:
+    """Route every request (robots.txt included) through the proxy in the `STANWIRE_PROXY` setting."""
+
+    def __init__(self, proxy: str | None) -> None:
+        self.proxy = proxy or None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProxyMiddleware:
+        return cls(crawler.settings.get("STANWIRE_PROXY"))
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if self.proxy and "proxy" not in request.meta:
+            request.meta["proxy"] = self.proxy

@@ -34,6 +34,7 @@ _JOB_SETTINGS: dict[str, tuple[str, tuple[type, ...]]] = {
     "timeout": ("DOWNLOAD_TIMEOUT", (int, float)),
     "retry_times": ("RETRY_TIMES", (int,)),
     "log_level": ("LOG_LEVEL", (str,)),
+    "proxy": ("STANWIRE_PROXY", (str,)),
 }
 
 

@@ -17,6 +17,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.RobotsTxtMiddleware": 100,
     # Before RedirectMiddleware (600) in response order: an offsite redirect becomes a crawl error record.
     "spiders.middlewares.OffsiteRedirectMiddleware": 650,
+    # Before HttpProxyMiddleware (750): every request, robots.txt included, goes through STANWIRE_PROXY if set.
+    "spiders.middlewares.ProxyMiddleware": 740,
 }
 
 # Politeness: few parallel requests per site, a pause between them, and AutoThrottle backing off when a site

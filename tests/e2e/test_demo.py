@@ -58,7 +58,7 @@ def test_demo_runs_the_whole_pipeline_and_a_second_run_adds_nothing(demo_cli: Cl
     text = digests[0].read_text(encoding="utf-8")
     assert "## Agreements" in text
     assert "## Censorship and shutdowns" in text
-    assert "http://127.0.0.1:" in text  # links to the articles
+    assert "(http://stanwire.test/" in text  # links to the articles, at the outlets' stable address
 
     second = cli("demo")
     assert "stanwire run summary" in second.stdout
