@@ -256,8 +256,11 @@ def digest(
 ) -> None:
     """Write the weekly digest (Markdown): agreements, censorship events, top organizations and countries."""
     from pipelines import stages
+    from pipelines.digest import resolve_week
 
     settings = _settings(ctx)
+    resolve_week(week, today=date.today(), latest=None)  # a malformed --week is reported first
+    _require_warehouse(settings)
     result = stages.digest(settings, week, out=out)
     console.print(
         f"Digest {result.week}: {result.articles} articles, {result.agreements} agreements, "
@@ -314,12 +317,16 @@ def status(ctx: typer.Context) -> None:
     from pipelines import stages
 
     settings = _settings(ctx)
+    _require_warehouse(settings)
+    with stages.open_warehouse(settings) as conn:
+        report_view.print_status(console, conn, settings)
+
+
+def _require_warehouse(settings: Settings) -> None:
     if not settings.warehouse_path.exists():
         raise _fail(
             f"no warehouse at {settings.warehouse_path} yet: run `stanwire run` or `stanwire demo` first"
         )
-    with stages.open_warehouse(settings) as conn:
-        report_view.print_status(console, conn, settings)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -259,6 +259,7 @@ class DigestResult:
 
 def digest(settings: Settings, week: str | None = None, *, out: Path | None = None) -> DigestResult:
     """Write the Markdown digest of one ISO week (`2026-W47`, `latest`, or the last complete week)."""
+    resolve_week(week, today=date.today(), latest=None)  # a malformed week fails before anything is opened
     with open_warehouse(settings) as conn:
         latest = warehouse.queries.latest_published_date(conn)
         label, week_start = resolve_week(week, today=date.today(), latest=latest)

@@ -112,6 +112,10 @@ def test_commands_fail_with_one_line_reasons(cli: Cli, tmp_path: Path) -> None:
     week = cli("digest", "--week", "2026-47", check=False)
     assert week.returncode == 1
     assert "ISO week" in week.stderr
+    nothing_yet = cli("digest", check=False)
+    assert nothing_yet.returncode == 1
+    assert "no warehouse" in nothing_yet.stderr
+    assert not (cli.home / "warehouse.duckdb").exists()  # type: ignore[attr-defined]  # failed commands create nothing
     status = cli("status", check=False)
     assert status.returncode == 1
     assert "no warehouse" in status.stderr
