@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -114,13 +117,25 @@ def print_run(console: Console, report: RunReport, settings: Settings) -> None:
 def print_next_steps(console: Console, settings: Settings) -> None:
     home = f"--home {settings.home} " if settings.home.name != "stanwire-data" else ""
     console.print("\nTry next:")
+    command = _command_name()
     for query in (
         "SELECT source, count(*) AS articles FROM articles GROUP BY source ORDER BY articles DESC",
         "SELECT date, parties, subtype, status, subject FROM v_agreements ORDER BY date",
         "SELECT o.name, count(*) AS articles FROM article_organizations ao JOIN organizations o "
         "ON o.id = ao.org_id GROUP BY o.name ORDER BY articles DESC LIMIT 10",
     ):
-        console.print(f'  stanwire {home}sql "{query}"', highlight=False, soft_wrap=True)
+        console.print(f'  {command} {home}sql "{query}"', highlight=False, soft_wrap=True)
+
+
+def _command_name() -> str:
+    """`stanwire` when it is on PATH, else the script's path as typed from here (`.venv/bin/stanwire` after make)."""
+    if shutil.which("stanwire"):
+        return "stanwire"
+    script = Path(sys.executable).with_name("stanwire")
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
 
 
 def print_status(console: Console, conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
