@@ -7,13 +7,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stanwire-installed
 
-.PHONY: help venv demo test lint typecheck eval bench clean site
+.PHONY: help venv demo test lint typecheck eval clean site
 
 help:
 	@echo "make demo   - run the whole pipeline offline on the bundled demo corpus"
 	@echo "make test   - run the test suite and the linters"
 	@echo "make lint   - ruff (lint + format check)"
 	@echo "make typecheck - mypy"
+	@echo "make eval   - extraction and NLP figures against trafilatura / plain en_core_web_sm, same run"
 	@echo "make site   - re-render demo/site from demo/corpus"
 	@echo "make clean  - remove .venv and stanwire-data"
 
@@ -42,6 +43,10 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy
+
+eval: venv
+	$(BIN)/python eval/extraction/run_eval.py
+	$(BIN)/python eval/nlp/run_eval.py
 
 site: venv
 	$(BIN)/python demo/build_site.py
