@@ -14,13 +14,20 @@ from tests.warehouse.conftest import TABLES, count
 from warehouse.db import apply_migrations, connect, fts_extension_path, load_fts, schema_version
 from warehouse.errors import MigrationError, WarehouseBusyError, WarehouseError
 
+# (version, name) of every file in warehouse/migrations, e.g. 002_story_clusters.sql → (2, "story_clusters").
+MIGRATIONS_ON_DISK = sorted(
+    (int(f.stem.split("_", 1)[0]), f.stem.split("_", 1)[1])
+    for f in (Path(warehouse.db.__file__).parent / "migrations").glob("*.sql")
+)
+
 
 def test_first_connect_creates_the_folder_and_applies_each_migration_once(warehouse_path: Path) -> None:
     assert not warehouse_path.parent.exists()
     conn = connect(warehouse_path)
     rows = conn.execute("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").fetchall()
-    assert [(v, n) for v, n, _ in rows] == [(1, "init")]
-    assert rows[0][2] is not None
+    assert [(v, n) for v, n, _ in rows] == MIGRATIONS_ON_DISK
+    assert rows[0][:2] == (1, "init")
+    assert all(applied_at is not None for _, _, applied_at in rows)
     assert apply_migrations(conn) == []
     tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert set(TABLES) | {"schema_migrations"} <= tables
@@ -29,8 +36,8 @@ def test_first_connect_creates_the_folder_and_applies_each_migration_once(wareho
     conn.close()
 
     again = connect(warehouse_path)
-    assert count(again, "SELECT count(*) FROM schema_migrations") == 1
-    assert schema_version(again) == 1
+    assert count(again, "SELECT count(*) FROM schema_migrations") == len(MIGRATIONS_ON_DISK)
+    assert schema_version(again) == MIGRATIONS_ON_DISK[-1][0]
     again.close()
 
 
@@ -173,3 +180,30 @@ def test_missing_fts_package_gives_an_install_hint(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(warehouse.db.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(WarehouseError, match="duckdb-extension-fts=="):
         load_fts(duckdb.connect())
+
+
+def test_a_warehouse_of_an_older_version_is_upgraded_in_place_and_keeps_its_rows(
+    warehouse_path: Path,
+) -> None:
+    warehouse_path.parent.mkdir(parents=True)
+    old = duckdb.connect(str(warehouse_path))
+    init = Path(warehouse.db.__file__).parent / "migrations" / "001_init.sql"
+    old.execute(init.read_text(encoding="utf-8"))
+    old.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+    )
+    old.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'init')")
+    old.execute(
+        "INSERT INTO articles (id, url, final_url, canonical_url, source, text, fetched_at, content_hash,"
+        " discovered_via, html_file, landing_file) VALUES ('a1', 'http://x.test/1', 'http://x.test/1',"
+        " 'http://x.test/1', 'x', 'Body', now(), 'h', 'feed', 'h.html.gz', 'l.json')"
+    )
+    old.close()
+
+    conn = connect(warehouse_path)
+    assert schema_version(conn) == MIGRATIONS_ON_DISK[-1][0]
+    assert conn.execute("SELECT id, text, story_cluster_id FROM articles").fetchall() == [
+        ("a1", "Body", None)
+    ]
+    conn.close()
