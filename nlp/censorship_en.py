@@ -22,6 +22,7 @@ NOUN_TRIGGERS = _WORDS.mapping("noun_triggers")
 LIFT_WORDS = _WORDS.words("lift_words")
 PLAN_VERBS = _WORDS.words("plan_verbs")
 LAW_ENACT = _WORDS.words("law_enact")
+LAW_ACTS = _WORDS.words("law_acts")
 NET_WORDS = _WORDS.words("net_words")
 VPN_WORDS = _WORDS.words("vpn_words")
 SPEECH_WORDS = _WORDS.words("speech_words")
@@ -99,6 +100,16 @@ def _chain(token: Token) -> list[Token]:
         if len(chain) > 4:
             break
     return chain
+
+
+def _law_is_acted_on(trigger: Token) -> bool:
+    """A law, bill or amendment is news when it is adopted, proposed, amended or takes effect, not when cited."""
+    if trigger.pos_ == "VERB" or {c.lower_ for c in trigger.children} & {"draft", "proposed", "new"}:
+        return True
+    acted_on = {_lemma(t) for t in _chain(trigger)[1:]}
+    if trigger.dep_ in {"nsubj", "nsubjpass"}:
+        acted_on.add(_lemma(trigger.head))  # "the law takes effect", "the bill was passed"
+    return bool(acted_on & LAW_ACTS)
 
 
 def _status(trigger: Token, base: str) -> str:
@@ -235,6 +246,8 @@ def censorship_drafts(doc: Doc, mentions: EnglishMentions, published: date | Non
                 continue
             subtype = _subtype(base, trigger, sentence, mentions)
             if subtype is None:
+                continue
+            if subtype == "law" and not _law_is_acted_on(trigger):
                 continue
             if subtype == "law":
                 # What the law allows ("… to block websites") is the law, not another event.

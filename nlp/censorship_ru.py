@@ -22,6 +22,7 @@ LAW_CONTEXT_RU = _WORDS.words("law_context")
 SHUTDOWN_RU = _WORDS.words("shutdown_objects")
 ORDER_NOUNS_RU = _WORDS.words("order_nouns")
 LAW_ENACT_RU = _WORDS.words("law_enact")
+LAW_ACTS_RU = _WORDS.words("law_acts")
 
 
 def _words(m: RuMentions, indexes: list[int]) -> set[str]:
@@ -46,6 +47,16 @@ def _subtype(m: RuMentions, trigger: RuToken, base: str, sentence_words: set[str
             return "shutdown" if local & {"интернет", "связь"} else "block" if "доступ" in local else None
         return "shutdown" if local & SHUTDOWN_RU else None
     return base
+
+
+def _law_is_acted_on(m: RuMentions, trigger: RuToken) -> bool:
+    """A law or bill is news when it is adopted, proposed, amended or takes effect, not when cited."""
+    if trigger.lemma == "законопроект" or trigger.pos == "VERB":
+        return True
+    acted_on = {t.lemma for t in verb_chain(m, trigger.i)}
+    if trigger.rel.startswith("nsubj") and trigger.head >= 0:
+        acted_on.add(m.doc.tokens[trigger.head].lemma)  # "закон вступил в силу", "законопроект приняли"
+    return bool(acted_on & LAW_ACTS_RU)
 
 
 def _status(m: RuMentions, trigger: RuToken, base: str, sentence_words: set[str]) -> str:
@@ -136,6 +147,8 @@ def censorship_drafts_ru(m: RuMentions, published: date | None) -> list[EventDra
                 continue
             subtype = _subtype(m, trigger, base, sentence_words)
             if subtype is None:
+                continue
+            if subtype == "law" and not _law_is_acted_on(m, trigger):
                 continue
             if subtype == "law":
                 # What the law allows ("… блокировать сайты") is the law, not another event.

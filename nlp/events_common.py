@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from nlp.countries import CountryLexicon
 from nlp.gazetteer import Gazetteer, Organization
-from nlp.records import Event, EventParty, EventType
+from nlp.records import CountryMention, Event, EventParty, EventType
 
 AGREEMENT_SUBTYPES = ("memorandum", "contract", "loan", "cooperation", "treaty", "agreement")
 CENSORSHIP_SUBTYPES = ("block", "throttle", "shutdown", "vpn_ban", "law", "arrest", "fine")
@@ -216,3 +216,57 @@ def merge_drafts(drafts: list[EventDraft], gazetteer: Gazetteer) -> list[Event]:
             if not draft.needs_antecedent:
                 merged.append(draft)
     return [d.to_event() for d in merged if d.parties or d.type == "censorship"]
+
+
+def _same_period(a: str | None, b: str | None) -> bool:
+    """Dates that can describe one act: either unknown, or one a prefix of the other (2025 ⊇ 2025-05-12)."""
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def consolidate_censorship(
+    events: list[Event], countries: list[CountryMention], lexicon: CountryLexicon
+) -> list[Event]:
+    """Give actorless censorship acts the document's main country, then fold acts another one subsumes.
+
+    A story about one country's restrictions often says "access was blocked" without naming who blocked it;
+    the state the story is about is then the actor (annotation guidelines: the state acts when no body is
+    named). Once actors are known, "Kyrgyzstan blocked X" and "the ministry (KG) blocked X" are one act when
+    they agree on kind and period: the one whose parties the other's include is folded into it.
+    """
+    main = _main_country(countries)
+    for event in events:
+        if event.type == "censorship" and not event.parties and main is not None:
+            event.parties = [country_party(main, lexicon.name_of(main), lexicon)]
+            event.confidence = round(max(0.0, event.confidence - 0.1), 2)
+    kept: list[Event] = []
+    # Richer events first, so a thinner one is folded into the richest act that subsumes it.
+    for event in sorted(events, key=lambda e: (e.type != "censorship", -len(e.parties))):
+        if event.type == "censorship":
+            keys = {party_key(p) for p in event.parties}
+            host = next(
+                (
+                    k
+                    for k in kept
+                    if k.type == "censorship"
+                    and k.subtype == event.subtype
+                    and keys <= {party_key(p) for p in k.parties}
+                    and _same_period(k.date, event.date)
+                ),
+                None,
+            )
+            if host is not None:
+                host.date = host.date or event.date
+                host.date_text = host.date_text or event.date_text
+                host.subject = host.subject or event.subject
+                continue
+        kept.append(event)
+    order = {id(e): i for i, e in enumerate(events)}
+    return sorted(kept, key=lambda e: order[id(e)])
+
+
+def _main_country(countries: list[CountryMention]) -> str | None:
+    """The country a document is mostly about: the most mentioned one, if no other is mentioned as often."""
+    ranked = sorted(countries, key=lambda c: -c.mentions)
+    if not ranked or (len(ranked) > 1 and ranked[1].mentions == ranked[0].mentions):
+        return None
+    return ranked[0].code
