@@ -19,7 +19,7 @@ from nlp.censorship_en import censorship_drafts
 from nlp.censorship_ru import censorship_drafts_ru
 from nlp.doc_ext import country_hits
 from nlp.errors import InvalidDocumentError
-from nlp.events_common import consolidate_censorship, merge_drafts
+from nlp.events_common import consolidate_agreements, consolidate_censorship, merge_drafts
 from nlp.mentions_en import EnglishMentions
 from nlp.mentions_ru import RuMentions
 from nlp.org_components import TITLE_END_KEY
@@ -114,7 +114,8 @@ def _english(
         spacy_doc, mentions, published
     )
     countries = _countries(pipes, (hit.code for hit in country_hits(spacy_doc)))
-    events = consolidate_censorship(merge_drafts(drafts, pipes.gazetteer), countries, pipes.lexicon)
+    events = merge_drafts(drafts, pipes.gazetteer)
+    events = consolidate_censorship(consolidate_agreements(events, pipes.gazetteer), countries, pipes.lexicon)
     organizations = _organizations(found)
     words = [(t.lower_, t.lemma_.lower()) for t in spacy_doc if not t.is_punct]
     return DocumentAnalysis(
@@ -137,7 +138,8 @@ def _russian(pipes: Pipelines, doc: DocumentInput, ru_doc: RuDoc, published: dat
     mentions = RuMentions(ru_doc, pipes.gazetteer, pipes.lexicon)
     drafts = agreement_drafts_ru(mentions, published) + censorship_drafts_ru(mentions, published)
     countries = _countries(pipes, (hit.code for hit in ru_doc.countries))
-    events = consolidate_censorship(merge_drafts(drafts, pipes.gazetteer), countries, pipes.lexicon)
+    events = merge_drafts(drafts, pipes.gazetteer)
+    events = consolidate_censorship(consolidate_agreements(events, pipes.gazetteer), countries, pipes.lexicon)
     organizations = _organizations(found)
     words = [(t.lower, t.lemma) for t in ru_doc.tokens if t.pos != "PUNCT"]
     return DocumentAnalysis(

@@ -270,3 +270,59 @@ def _main_country(countries: list[CountryMention]) -> str | None:
     if not ranked or (len(ranked) > 1 and ranked[1].mentions == ranked[0].mentions):
         return None
     return ranked[0].code
+
+
+def consolidate_agreements(events: list[Event], gazetteer: Gazetteer) -> list[Event]:
+    """Fold a states-only reading of an agreement into the fuller reading of the same deal.
+
+    A headline or lead names the states ("Turkmenistan and Afghanistan sign memorandum"), the body the operators
+    that signed; the rules read them as two events. When one event's parties are all states and the other's
+    parties belong to those states (organizations by their home country), and kind, status and period agree,
+    they are one agreement. Two agreements between companies of the same two countries are never folded: one
+    side must be states only.
+    """
+    home = {org.id: org.country for org in gazetteer.organizations if org.country}
+    kept: list[Event] = []
+    for event in events:
+        if event.type == "agreement":
+            host = next((k for k in kept if _same_agreement(k, event, home)), None)
+            if host is not None:
+                _fold_agreement(host, event)
+                continue
+        kept.append(event)
+    return kept
+
+
+def _projected(event: Event, home: dict[str, str]) -> set[str]:
+    return {home.get(party_key(p), party_key(p)) for p in event.parties}
+
+
+def _same_agreement(a: Event, b: Event, home: dict[str, str]) -> bool:
+    if a.type != "agreement" or a.status != b.status or not _same_period(a.date, b.date):
+        return False
+    keys_a, keys_b = {party_key(p) for p in a.parties}, {party_key(p) for p in b.parties}
+    if not keys_a or not keys_b:
+        return False
+    if keys_a == keys_b:
+        return True  # one deal read twice with two subtypes ("cooperation" and "treaty")
+    if a.subtype != b.subtype and _GENERIC_SUBTYPE not in {a.subtype, b.subtype}:
+        return False
+    for states, other in ((a, b), (b, a)):
+        if all(p.kind == "country" for p in states.parties):
+            state_codes = {party_key(p) for p in states.parties}
+            if _projected(other, home) <= state_codes:
+                return True
+    return False
+
+
+def _fold_agreement(host: Event, other: Event) -> None:
+    if host.subtype == _GENERIC_SUBTYPE or (
+        other.subtype == "treaty" and all(p.kind == "country" for p in host.parties + other.parties)
+    ):
+        host.subtype = other.subtype
+    organizations_first = sorted(host.parties + other.parties, key=lambda p: p.kind == "country")
+    host.parties = dedupe_parties(organizations_first)
+    host.date, host.date_text = host.date or other.date, host.date_text or other.date_text
+    host.subject = host.subject or other.subject
+    if other.confidence > host.confidence:
+        host.sentence, host.confidence = other.sentence, other.confidence
