@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from eval.nlp.score import Report
@@ -66,3 +68,23 @@ def evaluate_goals(system: Report, baseline: Report | None) -> list[GoalResult]:
             )
         )
     return results
+
+
+FLOORS_FILE = Path(__file__).with_name("floors.json")
+
+
+def floor_failures(figures: dict[str, Any], floors_file: Path = FLOORS_FILE) -> list[str]:
+    """Each figure of `Evaluation.to_dict()["systems"]["stanwire"]` below its pinned floor, as a message."""
+    floors = json.loads(floors_file.read_text(encoding="utf-8"))
+    failures = []
+    scopes = [("overall", figures["overall"], floors["overall"])]
+    scopes += [
+        (language, figures["by_language"].get(language, {}), wanted)
+        for language, wanted in floors["by_language"].items()
+    ]
+    for scope, measured, wanted in scopes:
+        for category, floor in wanted.items():
+            value = measured.get(category, {}).get("f1")
+            if value is None or value < floor:
+                failures.append(f"{category} F1 ({scope}) {value} is below its floor {floor}")
+    return failures

@@ -3,8 +3,8 @@
     python eval/nlp/run_eval.py [--model M] [--json OUT] [--gold DIR] [--baseline-only]
 
 Prints precision/recall/F1 per category for both systems, F1 per language, event attribute accuracies and the
-goals of issue 4 with pass/fail marks. Exits 0 when the goals are missed (a floor file gates them); non-zero
-only when the evaluation itself cannot run (bad gold file, NLP package failing).
+goals of issue 4 with pass/fail marks. Exits 1 when a figure drops below its floor in eval/nlp/floors.json, 2 when
+the evaluation itself cannot run (bad gold file, NLP package failing); missing a goal alone does not fail.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ if str(REPO) not in sys.path:  # run as a script, the repository root is not on 
     sys.path.insert(0, str(REPO))
 
 from eval.nlp.baseline import BASELINE_MODEL, run_baseline  # noqa: E402
-from eval.nlp.goals import GoalResult, evaluate_goals  # noqa: E402
+from eval.nlp.goals import GoalResult, evaluate_goals, floor_failures  # noqa: E402
 from eval.nlp.gold_set import GoldDocument, GoldFormatError, load_gold  # noqa: E402
 from eval.nlp.score import (  # noqa: E402
     CATEGORIES,
@@ -192,6 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         print(f"\nfigures written to {args.json}")
+    if not args.baseline_only:
+        failures = floor_failures(evaluation.to_dict()["systems"]["stanwire"])
+        for failure in failures:
+            print(f"run_eval: {failure} (eval/nlp/floors.json)", file=sys.stderr)
+        if failures:
+            return 1
+        print("\nAll figures at or above their floors (eval/nlp/floors.json).")
     return 0
 
 
