@@ -45,12 +45,13 @@ def reports_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from nlp.errors import NlpError
         from spiders.errors import SpidersError
         from warehouse.errors import WarehouseError
 
         try:
             return command(*args, **kwargs)
-        except (StanwireError, WarehouseError, SpidersError) as exc:
+        except (StanwireError, WarehouseError, SpidersError, NlpError) as exc:
             raise _fail(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -328,6 +329,8 @@ def _require_warehouse(settings: Settings) -> None:
             f"no warehouse at {settings.warehouse_path} yet: run `stanwire run` or `stanwire demo` first"
         )
 
+
+from pipelines import cli_nlp  # noqa: E402,F401  (registers its commands)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

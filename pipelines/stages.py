@@ -230,7 +230,7 @@ def enrich(
                 )
                 for row in batch
             ]
-            for analysis in nlp.analyze_many(pipes, inputs, batch_size=batch_size):
+            for analysis in _analyze_batch(pipes, inputs, batch_size, report):
                 try:
                     warehouse.enrichment.save_enrichment(
                         conn, analysis.id, dataclasses.asdict(analysis), nlp.NLP_VERSION
@@ -243,6 +243,24 @@ def enrich(
                 progress(min(start + batch_size, len(todo)), len(todo))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _analyze_batch(
+    pipes: nlp.Pipelines, inputs: list[nlp.DocumentInput], batch_size: int, report: EnrichReport
+) -> list[nlp.DocumentAnalysis]:
+    """Analyse a batch; if one article breaks the NLP, analyse them one by one and record the broken ones."""
+    try:
+        return nlp.analyze_many(pipes, inputs, batch_size=batch_size)
+    except nlp.NlpError as exc:
+        logger.warning("enrich batch failed, retrying one by one: %s", exc)
+    analyses = []
+    for item in inputs:
+        try:
+            analyses.append(nlp.analyze(pipes, item))
+        except nlp.NlpError as exc:
+            logger.error("enrich failed article=%s error=%s", item.id, exc)
+            report.failed.append((item.id, str(exc)))
+    return analyses
 
 
 # --- digest ---------------------------------------------------------------------------------------------------

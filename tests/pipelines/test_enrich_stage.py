@@ -1,0 +1,82 @@
+"""The enrich stage: results stored once, re-enrichment of an older NLP version idempotent, bad articles recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import nlp
+from pipelines import stages
+from pipelines.settings import Settings
+from tests.warehouse.conftest import table_counts, write_article
+from warehouse.db import connect
+
+URLS = ("https://steppe.example/news/1", "https://steppe.example/news/2")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "sources.yaml")
+    write_article(settings.landing_dir, URLS[0])
+    write_article(
+        settings.landing_dir,
+        URLS[1],
+        title="Узбекистан ограничил VPN",
+        text="Власти Узбекистана ограничили доступ к VPN-сервисам и нескольким сайтам.",
+        language="ru",
+        source="dala",
+    )
+    stages.load(settings)
+    return settings
+
+
+def nlp_tables(settings: Settings) -> dict[str, int]:
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        counts = table_counts(conn)
+        versions = {row[0] for row in conn.execute("SELECT nlp_version FROM articles").fetchall()}
+    finally:
+        conn.close()
+    keep = ("organizations", "article_organizations", "article_countries", "events", "event_parties")
+    return {name: counts[name] for name in keep} | {"versions": len(versions)}
+
+
+def test_enrich_stores_results_once_and_reprocess_of_an_old_version_changes_nothing_twice(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = stages.enrich(settings)
+    assert first.articles == 2
+    assert first.failed == []
+    stored = nlp_tables(settings)
+    assert stored["events"] >= 2  # the agreement and the VPN restriction
+    assert stored["article_countries"] >= 1
+    assert stages.enrich(settings).articles == 0  # nothing new
+
+    monkeypatch.setattr(nlp, "NLP_VERSION", "0.0.0+older")
+    assert stages.enrich(settings).articles == 0  # an older version is redone only when asked
+    assert stages.enrich(settings, reprocess=True).articles == 2
+    assert stages.enrich(settings, reprocess=True).articles == 0
+    assert nlp_tables(settings) == stored  # same rows, no duplicates, one version for all
+
+
+def test_an_article_the_nlp_cannot_read_is_recorded_and_the_others_are_enriched(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = nlp.analyze
+
+    def picky(pipes: nlp.Pipelines, doc: nlp.DocumentInput) -> nlp.DocumentAnalysis:
+        if doc.language == "ru":
+            raise nlp.InvalidDocumentError(f"document {doc.id!r}: unreadable")
+        return real(pipes, doc)
+
+    def failing_batch(*args: object, **kwargs: object) -> list[nlp.DocumentAnalysis]:
+        raise nlp.InvalidDocumentError("one document of the batch is unreadable")
+
+    monkeypatch.setattr(nlp, "analyze_many", failing_batch)
+    monkeypatch.setattr(nlp, "analyze", picky)
+    report = stages.enrich(settings)
+    assert report.articles == 1
+    [(article_id, message)] = report.failed
+    assert "unreadable" in message
+    assert article_id != ""
