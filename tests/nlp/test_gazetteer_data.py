@@ -84,8 +84,12 @@ def raw_records() -> list[dict]:
     ]
 
 
-def test_gazetteer_has_at_least_150_organizations() -> None:
-    assert len(load_gazetteer()) >= 150
+def test_gazetteer_has_at_least_300_organizations_of_every_kind_that_matters() -> None:
+    gazetteer = load_gazetteer()
+    assert len(gazetteer) >= 300
+    kinds = {org.kind for org in gazetteer.organizations}
+    assert {"operator", "vendor", "regulator", "ministry", "security_service", "international"} <= kinds
+    assert {"satellite", "rights_group", "media", "exchange"} <= kinds
 
 
 def test_every_organization_has_a_valid_kind_country_and_unique_slug() -> None:
