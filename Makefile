@@ -47,6 +47,7 @@ typecheck: venv
 eval: venv
 	$(BIN)/python eval/extraction/run_eval.py
 	$(BIN)/python eval/nlp/run_eval.py
+	$(BIN)/python eval/dedup/measure.py
 
 site: venv
 	$(BIN)/python demo/build_site.py

@@ -99,6 +99,8 @@ def print_run(console: Console, report: RunReport, settings: Settings) -> None:
     for key in ("articles", "organizations", "countries", "agreement_events", "censorship_events"):
         if key in totals:
             table.add_row(f"warehouse: {key.replace('_', ' ')}", str(totals[key]))
+        if key == "articles" and report.load is not None:
+            table.add_row("warehouse: stories told by several", str(report.load.stories_with_copies))
     console.print(table)
     if report.poll:
         for feed in report.poll.feeds:

@@ -21,6 +21,7 @@ import duckdb
 
 import nlp
 import warehouse.db
+import warehouse.dedup
 import warehouse.enrichment
 import warehouse.feeds
 import warehouse.loader
@@ -186,7 +187,12 @@ def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -
 def load(settings: Settings) -> warehouse.loader.LoadReport:
     """Load every landing file not loaded yet into the warehouse (idempotent)."""
     with open_warehouse(settings) as conn:
-        return warehouse.loader.load_landing(conn, settings.landing_dir)
+        report = warehouse.loader.load_landing(conn, settings.landing_dir)
+        dedup = warehouse.dedup.deduplicate(conn)
+    report.title_duplicates = dedup.title_duplicates
+    report.articles_duplicate += dedup.title_duplicates
+    report.stories_with_copies = dedup.stories_with_copies
+    return report
 
 
 # --- enrich ---------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
 from courlan.urlutils import get_tldinfo
@@ -41,11 +41,38 @@ def _check_crawlable(url: str) -> str:
 def canonicalize_url(url: str) -> str:
     """Return the canonical form of an http(s) URL, used as the article's identity.
 
-    Lower-cases scheme and host, drops the default port, the fragment and tracking parameters, and sorts the
-    parameters that remain. Raises `InvalidURLError` for anything that is not an absolute http(s) URL.
+    Lower-cases scheme and host, drops the default port, the fragment and tracking parameters, sorts the
+    parameters that remain, and maps mobile and AMP editions and a trailing slash to the plain page's URL. Raises `InvalidURLError` for anything that is not an absolute http(s) URL.
     """
     cleaned = normalize_url(_check_crawlable(url), strict=False, trailing_slash=True)
-    return w3lib_canonicalize_url(cleaned, keep_fragments=False)
+    return _without_variants(w3lib_canonicalize_url(cleaned, keep_fragments=False))
+
+
+# Host labels of mobile and AMP editions ("m.kaktus.media", "amp.gazeta.uz"), and AMP markers in paths and
+# queries ("/amp/", "…/amp", "?amp=1", "?outputType=amp"): the same article as the plain page.
+_VARIANT_HOST_LABELS = ("m", "mobile", "amp")
+_AMP_QUERY_KEYS = {"amp", "outputtype", "amp_js_v", "usqp"}
+
+
+def _without_variants(url: str) -> str:
+    """The plain edition's URL: no mobile/AMP host label, AMP path segment or parameter, trailing slash."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    label, _, rest = host.partition(".")
+    if label in _VARIANT_HOST_LABELS and "." in rest:
+        host = rest
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[0] == "amp":
+        segments = segments[1:]
+    if segments and segments[-1] in {"amp", "amp.html"}:
+        segments = segments[:-1]
+    path = "/" + "/".join(segments)
+    query = "&".join(
+        pair
+        for pair in parts.query.split("&")
+        if pair and pair.split("=", 1)[0].lower() not in _AMP_QUERY_KEYS
+    )
+    return urlunsplit((parts.scheme, host, path, query, ""))
 
 
 def url_key(url: str) -> str:

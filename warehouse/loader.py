@@ -45,6 +45,10 @@ class LoadReport:
     articles_duplicate: int = 0
     errors_loaded: int = 0
     files_failed: list[tuple[str, str]] = field(default_factory=list)
+    # Set by the deduplication that follows a load (warehouse.dedup): same-source re-posts found by title, and
+    # stories that more than one article tells (syndicated copies).
+    title_duplicates: int = 0
+    stories_with_copies: int = 0
 
     def add(self, other: LoadReport) -> None:
         """Add the counts of one committed batch."""

@@ -53,6 +53,15 @@ def test_demo_runs_the_whole_pipeline_and_a_second_run_adds_nothing(demo_cli: Cl
     assert failed == {"ghost-gazette"}
     assert len(polls) == 5
 
+    # The corpus has five syndicated copies (`syndicated_from:` in demo/corpus), each of its own original.
+    stories = sql_json(
+        cli,
+        "SELECT story_cluster_id, count(DISTINCT source) AS outlets, count(*) AS n FROM articles "
+        "GROUP BY story_cluster_id HAVING count(*) > 1",
+    )
+    assert len(stories) == 5
+    assert all(s["outlets"] == 2 and s["n"] == 2 for s in stories)
+
     digests = list((cli.home / "digests").glob("2026-W*.md"))  # type: ignore[attr-defined]
     assert len(digests) == 1
     text = digests[0].read_text(encoding="utf-8")
