@@ -279,36 +279,81 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+SQL_FORMATS = ("table", "csv", "json", "parquet")
+
+
 @app.command()
 @reports_errors
 def sql(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="SQL to run; '-' reads it from standard input.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    query: Annotated[
+        str | None,
+        typer.Argument(help="SQL to run; '-' reads it from standard input, '@FILE' from a file."),
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the query from this file.")] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, json or parquet (parquet needs --out).")
+    ] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the result to this file.")] = None,
 ) -> None:
-    """Run a read-only SQL query on the warehouse and print the result."""
+    """Run a read-only SQL query on the warehouse and print (or write) the result."""
     import warehouse.queries
 
-    if format not in {"table", "csv", "json"}:
-        raise _fail(f"--format {format!r}: expected table, csv or json")
+    if format not in SQL_FORMATS:
+        raise _fail(f"--format {format!r}: expected {', '.join(SQL_FORMATS)}")
+    if format == "parquet" and out is None:
+        raise _fail("--format parquet writes a file: add --out FILE.parquet")
+    text = _query_text(query, file)
     settings = _settings(ctx)
-    text = sys.stdin.read() if query == "-" else query
+    if format == "parquet":
+        assert out is not None
+        rows = warehouse.queries.write_parquet(settings.warehouse_path, text, out)
+        console.print(f"{rows} row{'s' if rows != 1 else ''} written to {out}")
+        return
     result = warehouse.queries.run_query(settings.warehouse_path, text)
+    if format == "table":
+        table = Table(*result.columns, show_lines=False)
+        for row in result.rows:
+            table.add_row(*["" if v is None else str(_jsonable(v)) for v in row])
+        target = Console(file=out.open("w", encoding="utf-8"), width=200) if out else console
+        target.print(table)
+        if out is None:
+            console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
+        return
     if format == "json":
-        rows = [{c: _jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows]
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-    elif format == "csv":
+        rows_json = [
+            {c: _jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
+        ]
+        output = json.dumps(rows_json, ensure_ascii=False, indent=2) + "\n"
+    else:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(result.columns)
         writer.writerows([[_jsonable(v) for v in row] for row in result.rows])
-        sys.stdout.write(buffer.getvalue())
+        output = buffer.getvalue()
+    if out is None:
+        sys.stdout.write(output)
     else:
-        table = Table(*result.columns, show_lines=False)
-        for row in result.rows:
-            table.add_row(*["" if v is None else str(_jsonable(v)) for v in row])
-        console.print(table)
-        console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
+        out.write_text(output, encoding="utf-8")
+        err_console.print(f"{len(result.rows)} rows written to {out}")
+
+
+def _query_text(query: str | None, file: Path | None) -> str:
+    """The query from the argument, standard input ('-') or a file (--file, or '@FILE')."""
+    if file is not None and query is not None:
+        raise _fail("give the query as an argument or with --file, not both")
+    if query is not None and query.startswith("@"):
+        file = Path(query[1:])
+    elif query == "-":
+        return sys.stdin.read()
+    elif query is not None:
+        return query
+    if file is None:
+        raise _fail('no query: stanwire sql "SELECT …", stanwire sql - < query.sql, or --file query.sql')
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read the query file {file}: {exc.strerror or exc}") from exc
 
 
 @app.command()
@@ -330,7 +375,7 @@ def _require_warehouse(settings: Settings) -> None:
         )
 
 
-from pipelines import cli_nlp  # noqa: E402,F401  (registers its commands)
+from pipelines import cli_nlp, cli_ops  # noqa: E402,F401  (register their commands)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

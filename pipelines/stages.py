@@ -26,6 +26,7 @@ import warehouse.enrichment
 import warehouse.feeds
 import warehouse.loader
 import warehouse.queries
+import warehouse.search
 from pipelines.digest import render_markdown, resolve_week
 from pipelines.errors import RunError
 from pipelines.settings import Settings
@@ -189,6 +190,8 @@ def load(settings: Settings) -> warehouse.loader.LoadReport:
     with open_warehouse(settings) as conn:
         report = warehouse.loader.load_landing(conn, settings.landing_dir)
         dedup = warehouse.dedup.deduplicate(conn)
+        if report.articles_new or report.articles_updated or not warehouse.search.has_index(conn):
+            warehouse.search.refresh_index(conn)
     report.title_duplicates = dedup.title_duplicates
     report.articles_duplicate += dedup.title_duplicates
     report.stories_with_copies = dedup.stories_with_copies

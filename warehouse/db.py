@@ -18,7 +18,15 @@ from warehouse.errors import MigrationError, WarehouseBusyError, WarehouseError,
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["apply_migrations", "apply_views", "connect", "fts_extension_path", "load_fts", "schema_version"]
+__all__ = [
+    "apply_migrations",
+    "apply_views",
+    "connect",
+    "fts_extension_path",
+    "load_fts",
+    "schema_version",
+    "upgrade_if_needed",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VIEWS_DIR = Path(__file__).parent / "views"
@@ -133,6 +141,37 @@ def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
         logger.info("applied migration version=%d name=%s", version, name)
         done.append(version)
     return done
+
+
+def upgrade_if_needed(path: Path) -> bool:
+    """Bring an existing warehouse written by an older stanwire up to date (migrations, views) before a read-only
+    use; True if it was upgraded. When a writer holds the file it is left as it is: that writer has upgraded it."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    try:
+        conn = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return False  # busy or unreadable: the read-only connection that follows says why
+    try:
+        if not _has_table(conn, "schema_migrations"):
+            return False
+        version = schema_version(conn)
+        views = {
+            row[0]
+            for row in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        }
+    finally:
+        conn.close()
+    latest = max((v for v, _, _ in _migration_files()), default=0)
+    wanted = {f.stem for f in VIEWS_DIR.glob("*.sql")}
+    if version >= latest and wanted <= views:
+        return False
+    try:
+        connect(path).close()
+    except WarehouseBusyError:
+        return False
+    return True
 
 
 def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:

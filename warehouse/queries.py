@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.db import connect, load_fts
+from warehouse.db import connect, load_fts, upgrade_if_needed
 from warehouse.errors import QueryError, one_line
 
 __all__ = ["DigestData", "QueryResult", "digest_data", "latest_published_date", "run_query", "summary_counts"]
@@ -143,6 +143,7 @@ def run_query(path: Path, sql: str) -> QueryResult:
     """Run the user's SQL on a read-only connection; a DuckDB error becomes a one-line `QueryError`."""
     if not sql.strip():
         raise QueryError("the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles")
+    upgrade_if_needed(path)
     conn = connect(path, read_only=True)
     try:
         if _USES_FTS.search(sql):
@@ -151,6 +152,29 @@ def run_query(path: Path, sql: str) -> QueryResult:
         if cursor.description is None:  # a statement that returns nothing (SET, PRAGMA ...)
             return QueryResult(columns=[], rows=[])
         return QueryResult(columns=[d[0] for d in cursor.description], rows=cursor.fetchall())
+    except duckdb.Error as exc:
+        raise QueryError(one_line(exc)) from exc
+    finally:
+        conn.close()
+
+
+def write_parquet(path: Path, sql: str, out: Path) -> int:
+    """Write the result of the user's read-only query to a Parquet file; return its row count."""
+    if not sql.strip():
+        raise QueryError("the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles")
+    upgrade_if_needed(path)
+    conn = connect(path, read_only=True)
+    try:
+        if _USES_FTS.search(sql):
+            load_fts(conn)
+        relation = conn.sql(sql)
+        if relation is None:
+            raise QueryError("the statement returns no rows to write: give a SELECT")
+        tmp = out.with_name(out.name + ".tmp")
+        relation.write_parquet(str(tmp))
+        tmp.replace(out)
+        count = conn.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()
+        return int(count[0]) if count else 0
     except duckdb.Error as exc:
         raise QueryError(one_line(exc)) from exc
     finally:

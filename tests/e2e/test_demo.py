@@ -1,7 +1,9 @@
 """`stanwire demo` end to end: local server, Prefect flow, warehouse, digest — twice, to check idempotency."""
 
+import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.e2e.conftest import Cli, sql_json
@@ -81,6 +83,37 @@ def test_demo_runs_the_whole_pipeline_and_a_second_run_adds_nothing(demo_cli: Cl
     assert new_in_second[0]["n"] in (0, None)  # ...but nothing is queued twice
 
 
+def test_views_search_and_exports_on_the_demo(demo_cli: Cli, tmp_path: Path) -> None:
+    cli = demo_cli
+    syndicated = sql_json(cli, "SELECT outlet_count FROM v_stories WHERE outlet_count > 1")
+    assert [row["outlet_count"] for row in syndicated] == [2] * 5
+    weekly = sql_json(
+        cli, "SELECT week, name, articles FROM v_org_mentions_weekly ORDER BY articles DESC LIMIT 3"
+    )
+    assert all(row["week"].startswith("2026-W") and row["articles"] >= 1 for row in weekly)
+    assert sql_json(cli, "SELECT count(*) AS n FROM v_country_mentions_weekly WHERE code = 'KG'")[0]["n"] >= 3
+
+    hits = json.loads(cli("search", "Huawei 5G", "--format", "json", "--limit", "5").stdout)
+    assert hits
+    assert all("huawei" in (h["title"] + h["snippet"]).lower() for h in hits[:3])
+    russian = json.loads(cli("search", "VPN", "--source", "toolor", "--format", "json").stdout)
+    assert russian
+    assert all(h["source"] == "toolor" for h in russian)
+
+    query = tmp_path / "q.sql"
+    query.write_text("SELECT source, count(*) AS n FROM articles GROUP BY source", encoding="utf-8")
+    parquet = tmp_path / "by_source.parquet"
+    cli("sql", "--file", str(query), "--format", "parquet", "--out", str(parquet))
+    assert dict(duckdb.sql(f"SELECT source, n FROM '{parquet}'").fetchall())["toolor"] == 14
+    assert cli("sql", "SELECT 1", "--format", "parquet", check=False).returncode == 1
+
+    cli("export", "--to", str(tmp_path / "export"))
+    exported = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{tmp_path}/export/articles/*/*.parquet', hive_partitioning = true)"
+    ).fetchone()
+    assert exported == (68,)
+
+
 def test_sql_and_status_answer_after_a_run(demo_cli: Cli) -> None:
     cli = demo_cli
     assert cli("sql", "select count(*) as n from articles").returncode == 0
@@ -128,3 +161,18 @@ def test_commands_fail_with_one_line_reasons(cli: Cli, tmp_path: Path) -> None:
     status = cli("status", check=False)
     assert status.returncode == 1
     assert "no warehouse" in status.stderr
+
+
+COOKBOOK = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
+
+
+def test_every_query_of_the_cookbook_runs_and_the_views_answer(demo_cli: Cli) -> None:
+    text = COOKBOOK.read_text(encoding="utf-8")
+    queries = [block.split("```", 1)[0] for block in text.split("```sql\n")[1:]]
+    assert len(queries) >= 10
+    answered = 0
+    for query in queries:
+        result = demo_cli("sql", "-", "--format", "json", stdin=query, check=False)
+        assert result.returncode == 0, f"{query}\n{result.stderr}"
+        answered += bool(json.loads(result.stdout))
+    assert answered >= len(queries) - 2  # on the demo, nearly every question has an answer

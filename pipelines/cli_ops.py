@@ -1,0 +1,74 @@
+"""`stanwire search` (BM25 full-text search) and `stanwire export` (Parquet) over the warehouse."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipelines.cli import _fail, _jsonable, _require_warehouse, _settings, app, console, reports_errors
+
+
+@app.command()
+@reports_errors
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help='Words to look for, e.g. "Huawei 5G" (any of them; BM25 ranking).')
+    ],
+    since: Annotated[
+        str | None, typer.Option(help="Only articles published on or after this date (2026-01-01).")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", "-s", help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many articles.")] = 20,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Search article titles and bodies (DuckDB full-text search, BM25), best matches first."""
+    import warehouse.search
+
+    if format not in {"table", "json"}:
+        raise _fail(f"--format {format!r}: expected table or json")
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError as exc:
+        raise _fail(f"--since {since!r}: expected a date like 2026-01-01") from exc
+    if limit < 1:
+        raise _fail("--limit must be at least 1")
+    settings = _settings(ctx)
+    _require_warehouse(settings)
+    hits = warehouse.search.search(
+        settings.warehouse_path, query, since=since_date, source=source, limit=limit
+    )
+    if format == "json":
+        rows = [{k: _jsonable(v) for k, v in dataclasses.asdict(hit).items()} for hit in hits]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("score", "date", "source", "title", "url", show_lines=True)
+    for hit in hits:
+        table.add_row(f"{hit.score:.2f}", str(hit.published_date or ""), hit.source, hit.title or "", hit.url)
+    console.print(table)
+    console.print(f"{len(hits)} article{'s' if len(hits) != 1 else ''} found", style="dim")
+
+
+@app.command()
+@reports_errors
+def export(
+    ctx: typer.Context,
+    to: Annotated[Path, typer.Option("--to", help="Folder to write the Parquet files into (replaced).")],
+) -> None:
+    """Write every warehouse table as Parquet (articles partitioned by ISO week) for other tools."""
+    import warehouse.export
+
+    settings = _settings(ctx)
+    _require_warehouse(settings)
+    report = warehouse.export.export_parquet(settings.warehouse_path, to)
+    table = Table("table", "rows", title=f"Parquet export in {report.folder}")
+    for name, rows in report.tables.items():
+        table.add_row(name + ("/ (week=…)" if name == "articles" else ".parquet"), str(rows))
+    console.print(table)
