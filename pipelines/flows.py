@@ -1,25 +1,72 @@
 """Prefect flows. They only orchestrate: every step is a function of `pipelines.stages`.
 
-Import this module only after `pipelines.prefect_env.configure()` has set Prefect's environment.
+- `run_flow`: poll → crawl → load → enrich → digest (what `stanwire run` and `stanwire demo` start);
+- `ingest_flow`: poll every source → crawl what is new → load (scheduled every 30 minutes);
+- `enrich_flow`: NLP on articles not yet enriched (hourly);
+- `weekly_digest_flow`: the digest of the last complete ISO week (Mondays 06:00 Asia/Almaty);
+- `backfill_flow(source, since)`: one source's older articles, through its section pages followed deeper.
+
+Poll and crawl run as one task per source, with retries and a timeout, so one broken outlet never fails the
+others; each flow ends with a Markdown artifact of counts and errors per source. Scrapy crawls run in a
+subprocess. Import this module only after `pipelines.prefect_env.configure()` has set Prefect's environment.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.context import TaskRunContext
 
 from pipelines import stages
 from pipelines.run import RunReport, run_all, summary_markdown
-from pipelines.settings import load_settings
+from pipelines.settings import Settings, load_settings
 from pipelines.sources import load_sources
+
+# Per-source stages are retried (a flaky outlet often answers the second time); the others are not.
+RETRIES = {"poll": 2, "crawl": 1}
 
 
 def _as_task(stage: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a stage as a Prefect task named after it (sequential: the stages share one warehouse file)."""
-    return task(stage, name=stage.__name__, retries=0)(*args, **kwargs)
+    """Run a stage as a Prefect task named after it and its source (sequential: one warehouse file)."""
+    settings: Settings = args[0]
+    sources = args[1] if len(args) > 1 and isinstance(args[1], list) else []
+    name = stage.__name__ + (f"-{sources[0].name}" if len(sources) == 1 else "")
+    timeout = {
+        "poll": settings.poll_timeout * max(1, sum(len(s.feeds) for s in sources)) + 60,
+        "crawl": settings.crawl_timeout + 60,
+    }.get(stage.__name__)
+
+    def cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+        # Within one flow run, a retried flow does not redo a source already done; a new flow run starts afresh.
+        return f"{context.task_run.flow_run_id}:{name}"
+
+    return task(
+        stage,
+        name=name,
+        retries=RETRIES.get(stage.__name__, 0),
+        retry_delay_seconds=5,
+        timeout_seconds=timeout,
+        cache_key_fn=cache_key,
+        persist_result=True,
+    )(*args, **kwargs)
+
+
+def _settings(
+    home: str | None, sources_file: str | None, config: str | None, overrides: dict[str, Any] | None
+):
+    return load_settings(
+        config_file=Path(config) if config else None, home=home, sources=sources_file, **(overrides or {})
+    )
+
+
+def _publish(report: RunReport, key: str, description: str) -> None:
+    create_markdown_artifact(summary_markdown(report), key=key, description=description)
+    get_run_logger().info("finished: %s; %d source errors", report.totals, len(report.source_errors))
 
 
 @flow(name="stanwire-run", log_prints=False)
@@ -32,17 +79,65 @@ def run_flow(
     settings_overrides: dict[str, Any] | None = None,
 ) -> RunReport:
     """Poll, crawl, load, enrich and write the digest for the sources in `sources_file`."""
-    settings = load_settings(
-        config_file=Path(config) if config else None,
-        home=home,
-        sources=sources_file,
-        **(settings_overrides or {}),
-    )
+    settings = _settings(home, sources_file, config, settings_overrides)
     sources = load_sources(settings.sources, only=only)
-    report = run_all(settings, sources, week=week, runner=_as_task)
-    create_markdown_artifact(summary_markdown(report), key="stanwire-run-summary", description="stanwire run")
-    get_run_logger().info("run finished: %s", report.totals)
+    report = run_all(settings, sources, week=week, runner=_as_task, flow="run")
+    _publish(report, "stanwire-run-summary", "stanwire run")
     return report
+
+
+@flow(name="stanwire-ingest", log_prints=False)
+def ingest_flow(
+    home: str | None = None,
+    sources_file: str | None = None,
+    config: str | None = None,
+    only: list[str] | None = None,
+    settings_overrides: dict[str, Any] | None = None,
+) -> RunReport:
+    """Poll every source, crawl what is new, load it into the warehouse."""
+    settings = _settings(home, sources_file, config, settings_overrides)
+    sources = load_sources(settings.sources, only=only)
+    report = run_all(settings, sources, runner=_as_task, flow="ingest", through="load")
+    _publish(report, "stanwire-ingest-summary", "stanwire ingest")
+    return report
+
+
+@flow(name="stanwire-backfill", log_prints=False)
+def backfill_flow(
+    source: str,
+    since: str | None = None,
+    home: str | None = None,
+    sources_file: str | None = None,
+    config: str | None = None,
+    max_pages: int = 20,
+) -> dict[str, Any]:
+    """Fetch one source's older articles: its section pages followed `max_pages` deep, then load.
+
+    `since` (YYYY-MM-DD) is recorded with the run; articles older than it are loaded too (the listing pages do
+    not say how old an article is before it is fetched).
+    """
+    if since:
+        date.fromisoformat(since)  # a malformed date stops the flow before any fetching
+    settings = dataclasses.replace(_settings(home, sources_file, config, None), max_pages=max_pages)
+    [outlet] = load_sources(settings.sources, only=[source])
+    crawl = _as_task(
+        stages.crawl, settings, [dataclasses.replace(outlet, max_pages=max_pages)], sections=True
+    )
+    load = _as_task(stages.load, settings)
+    result = {
+        "source": source,
+        "since": since,
+        "pages": crawl.pages_fetched,
+        "articles_new": load.articles_new,
+    }
+    create_markdown_artifact(
+        f"# stanwire backfill {source}\n\n- pages fetched: {crawl.pages_fetched}\n"
+        f"- articles written: {crawl.articles_written}, new in the warehouse: {load.articles_new}\n"
+        f"- crawl errors: {crawl.errors}\n",
+        key="stanwire-backfill-summary",
+        description=f"backfill {source}",
+    )
+    return result
 
 
 @flow(name="stanwire-enrich")

@@ -16,6 +16,7 @@ from rich.table import Table
 
 import warehouse.feeds
 import warehouse.queries
+import warehouse.runs
 from pipelines.run import RunReport
 from pipelines.settings import Settings
 from pipelines.stages import CrawlReport, PollReport
@@ -162,3 +163,28 @@ def print_status(console: Console, conn: duckdb.DuckDBPyConnection, settings: Se
             style="red" if failing else None,
         )
     console.print(feeds)
+    runs = warehouse.runs.last_runs(conn, limit=5)
+    recent = Table(
+        "run", "flow", "started (UTC)", "took", "status", "new articles", "errors", title="Last runs"
+    )
+    for run in runs:
+        took = (
+            f"{(run['ended_at'] - run['started_at']).total_seconds():.0f} s"
+            if run["ended_at"]
+            else "running…"
+        )
+        errors = run["errors"]
+        detail = "; ".join(f"{e['source']} {e['stage']}" for e in errors[:3]) + (
+            " …" if len(errors) > 3 else ""
+        )
+        recent.add_row(
+            str(run["id"]),
+            run["flow"],
+            f"{run['started_at']:%Y-%m-%d %H:%M}",
+            took,
+            run["status"] + (f": {run['message']}" if run["message"] else ""),
+            str(run["counts"].get("load", {}).get("articles_new", "")),
+            f"{len(errors)} ({detail})" if errors else "0",
+            style="red" if run["status"] == "failed" else None,
+        )
+    console.print(recent if runs else "No runs recorded yet.")

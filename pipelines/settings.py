@@ -37,6 +37,8 @@ class Settings:
     # HTTP proxy for feeds and pages ("http://host:port"); empty: connect directly. The demo routes its
     # invented outlets (http://stanwire.test/…) through its local server this way.
     proxy: str = ""
+    # A run that finds another one running in the same home waits this many seconds for it, then gives up.
+    run_wait: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -1,0 +1,112 @@
+"""One run at a time per home, every run recorded, and one outlet's failure never stops the others."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines import stages
+from pipelines.errors import RunError
+from pipelines.run import run_all
+from pipelines.runs import run_lock
+from pipelines.settings import Settings
+from pipelines.sources import Source
+from warehouse.db import connect
+from warehouse.runs import last_runs
+
+REPO = Path(__file__).resolve().parents[2]
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from pipelines.runs import run_lock
+from pipelines.settings import Settings
+with run_lock(Settings(home=Path(sys.argv[1]))):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", sources=tmp_path / "sources.yaml")
+
+
+def test_a_second_run_is_refused_with_the_other_runs_pid_and_may_wait_for_it(settings: Settings) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(settings.home)],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with (
+            pytest.raises(RunError, match=rf"another stanwire run is in progress .*PID {holder.pid}"),
+            run_lock(settings),
+        ):
+            pass
+        assert holder.stdin is not None
+        holder.stdin.close()  # the other run ends…
+        with run_lock(settings, wait=30):  # …and a run that waits gets its turn
+            assert "PID" in (settings.home / "run.lock").read_text(encoding="utf-8")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def source(name: str) -> Source:
+    return Source(name=name, title=name, language="en", feeds=(f"http://127.0.0.1:9/{name}.xml",))
+
+
+def test_a_failing_source_is_recorded_and_the_others_go_on(settings: Settings) -> None:
+    called: list[tuple[str, str]] = []
+
+    def runner(stage: Any, *args: Any, **kwargs: Any) -> Any:
+        names = [s.name for s in args[1]] if len(args) > 1 and isinstance(args[1], list) else []
+        called.append((stage.__name__, ",".join(names)))
+        if stage.__name__ == "crawl" and names == ["broken"]:
+            raise RunError("the crawl of broken timed out after 3600 s")
+        if stage.__name__ in {"poll", "enrich"}:
+            return stages.PollReport() if stage.__name__ == "poll" else stages.EnrichReport()
+        return stage(*args, **kwargs) if stage.__name__ == "load" else None
+
+    report = run_all(settings, [source("good"), source("broken"), source("other")], runner=runner)
+    assert ("crawl", "other") in called  # the source after the broken one was still crawled
+    assert [(e.source, e.stage) for e in report.source_errors] == [("broken", "crawl")]
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        [run] = last_runs(conn)
+    finally:
+        conn.close()
+    assert (run["flow"], run["status"]) == ("run", "ok")
+    assert run["errors"] == [
+        {
+            "source": "broken",
+            "stage": "crawl",
+            "message": "RunError: the crawl of broken timed out after 3600 s",
+        }
+    ]
+    assert run["ended_at"] >= run["started_at"]
+
+
+def test_a_run_that_stops_is_recorded_as_failed_with_its_reason(settings: Settings) -> None:
+    def runner(stage: Any, *args: Any, **kwargs: Any) -> Any:
+        if stage.__name__ == "load":
+            raise RunError("warehouse is busy")
+        return stages.PollReport() if stage.__name__ == "poll" else None
+
+    with pytest.raises(RunError, match="busy"):
+        run_all(settings, [source("good")], runner=runner)
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        [run] = last_runs(conn)
+    finally:
+        conn.close()
+    assert run["status"] == "failed"
+    assert run["message"] == "RunError: warehouse is busy"
