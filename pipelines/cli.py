@@ -253,19 +253,29 @@ def digest(
         str | None,
         typer.Option(help="ISO week such as 2026-W47, or 'latest' [default: the last complete week]."),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write here instead of <home>/digests/<week>.md.")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="md or html [default: both, or md with --out]."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write here instead of <home>/digests/<week>.<format>.")
+    ] = None,
 ) -> None:
-    """Write the weekly digest (Markdown): agreements, censorship events, top organizations and countries."""
+    """Write the weekly digest (Markdown and a self-contained HTML page): the week in numbers, agreements,
+    censorship events, organizations and countries with their change, top stories, new organizations, outlets."""
     from pipelines import stages
     from pipelines.digest import resolve_week
 
     settings = _settings(ctx)
     resolve_week(week, today=date.today(), latest=None)  # a malformed --week is reported first
     _require_warehouse(settings)
-    result = stages.digest(settings, week, out=out)
+    if format is not None and format not in stages.DIGEST_FORMATS:
+        raise _fail(f"--format {format!r}: expected md or html")
+    formats = (format,) if format else (("md",) if out else stages.DIGEST_FORMATS)
+    result = stages.digest(settings, week, out=out, formats=formats)
     console.print(
         f"Digest {result.week}: {result.articles} articles, {result.agreements} agreements, "
-        f"{result.censorship_events} censorship events → {result.path}"
+        f"{result.censorship_events} censorship events → {', '.join(str(p) for p in result.paths)}"
     )
 
 

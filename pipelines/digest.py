@@ -1,8 +1,11 @@
-"""The weekly digest: which ISO week to report on, and its Markdown."""
+"""The weekly digest: which ISO week to report on, what it says (`build_digest`), and its Markdown.
+
+The HTML version (pipelines.digest_html) renders the same `Digest`."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,81 +33,205 @@ def resolve_week(week: str | None, *, today: date, latest: date | None) -> tuple
     return f"{year}-W{number:02d}", monday
 
 
+@dataclass
+class ReportedEvent:
+    """One agreement or censorship act, however many articles of the week reported it."""
+
+    date: str
+    parties: str
+    subtype: str
+    subject: str
+    status: str
+    outlets: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+
+
+@dataclass
+class Digest:
+    """What the digest of one week says; rendered as Markdown here and as HTML by pipelines.digest_html."""
+
+    label: str
+    week_start: date
+    week_end: date
+    articles: int
+    outlets: int
+    previous_articles: int
+    previous_outlets: int
+    agreements: list[ReportedEvent]
+    censorship_events: list[ReportedEvent]
+    top_organizations: list[dict[str, Any]]
+    top_countries: list[dict[str, Any]]
+    stories: list[dict[str, Any]]
+    new_organizations: list[dict[str, Any]]
+    outlet_coverage: list[dict[str, Any]]
+    articles_per_day: list[dict[str, Any]]
+
+    @property
+    def silent_outlets(self) -> list[str]:
+        return [row["source"] for row in self.outlet_coverage if not row["articles"]]
+
+
+def build_digest(label: str, week_start: date, data: Any) -> Digest:
+    """Turn `warehouse.queries.digest_data` into what the digest shows (events reported twice shown once)."""
+    return Digest(
+        label=label,
+        week_start=week_start,
+        week_end=week_start + timedelta(days=6),
+        articles=data.articles,
+        outlets=data.outlets,
+        previous_articles=data.previous_articles,
+        previous_outlets=data.previous_outlets,
+        agreements=group_events(data.agreements),
+        censorship_events=group_events(data.censorship_events),
+        top_organizations=data.top_organizations,
+        top_countries=data.top_countries,
+        stories=data.stories,
+        new_organizations=data.new_organizations,
+        outlet_coverage=data.outlet_coverage,
+        articles_per_day=data.articles_per_day,
+    )
+
+
+def group_events(rows: list[dict[str, Any]]) -> list[ReportedEvent]:
+    """One entry per act: rows with the same kind and parties (a syndicated copy, a follow-up) are merged."""
+    grouped: dict[tuple[str, tuple[str, ...]], ReportedEvent] = {}
+    for row in rows:
+        codes = tuple(sorted(row.get("party_codes") or [])) or (str(row.get("parties") or ""),)
+        key = (str(row.get("subtype") or ""), codes)
+        event = grouped.get(key)
+        if event is None:
+            event = grouped[key] = ReportedEvent(
+                date=str(row.get("date") or row.get("published_date") or ""),
+                parties=str(row.get("parties") or ""),
+                subtype=str(row.get("subtype") or ""),
+                subject=str(row.get("subject") or ""),
+                status=str(row.get("status") or ""),
+            )
+        event.subject = event.subject or str(row.get("subject") or "")
+        if row.get("source") and row["source"] not in event.outlets:
+            event.outlets.append(row["source"])
+        link = (str(row.get("title") or row.get("url") or ""), str(row.get("url") or ""))
+        if link not in event.links:
+            event.links.append(link)
+    return sorted(grouped.values(), key=lambda e: (e.date, e.parties))
+
+
+def change(now: int, before: int) -> str:
+    """Week-over-week change as text: "+3", "−2", "=" or "new"."""
+    if not before:
+        return "new" if now else "="
+    difference = now - before
+    return "=" if difference == 0 else f"{difference:+d}".replace("-", "−")
+
+
 def _md(text: Any) -> str:
     """Make a value safe inside a Markdown table cell."""
     if text is None:
         return ""
-    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").strip()
 
 
 def _link(title: Any, url: Any) -> str:
     label = _md(title) or _md(url)
     label = label.replace("[", "\\[").replace("]", "\\]")
-    return f"[{label}]({url})" if url else label
+    return f"[{label}]({_md(url).replace(' ', '%20').replace(')', '%29')})" if url else label
 
 
-def _get(row: Any, key: str) -> Any:
-    return row[key] if isinstance(row, dict) else getattr(row, key)
-
-
-def render_markdown(label: str, week_start: date, data: Any) -> str:
-    """Render the digest of one week from `warehouse.queries.digest_data`."""
-    week_end = week_start + timedelta(days=6)
+def render_markdown(digest: Digest) -> str:
+    """The digest as Markdown: tables for events, organizations, countries, stories and outlets."""
+    d = digest
     lines = [
-        f"# stanwire weekly digest — {label}",
+        f"# stanwire weekly digest — {d.label}",
         "",
-        f"{week_start:%d %b %Y} – {week_end:%d %b %Y} · {data.articles} articles from {data.outlets} outlets",
+        f"{d.week_start:%d %b %Y} – {d.week_end:%d %b %Y}",
+        "",
+        "## The week in numbers",
+        "",
+        f"- **{d.articles}** articles from **{d.outlets}** outlets "
+        f"({change(d.articles, d.previous_articles)} articles on the week before: {d.previous_articles})",
+        f"- **{len(d.agreements)}** agreements, **{len(d.censorship_events)}** censorship or shutdown events, "
+        f"**{len(d.new_organizations)}** organizations named for the first time",
         "",
     ]
-    if data.articles == 0:
-        lines += ["No articles were published in this week in the warehouse.", ""]
+    if d.articles == 0:
+        lines += [
+            "No articles published in this week are in the warehouse"
+            + (
+                f"; outlets that wrote the weeks before: {', '.join(d.silent_outlets)}."
+                if d.silent_outlets
+                else "."
+            )
+            + " Nothing else to report.",
+            "",
+        ]
         return "\n".join(lines)
-
-    lines += ["## Agreements", ""]
-    if data.agreements:
-        lines += ["| date | parties | what | status | article |", "| --- | --- | --- | --- | --- |"]
-        for row in data.agreements:
-            what = " — ".join(x for x in (_md(_get(row, "subtype")), _md(_get(row, "subject"))) if x)
-            lines.append(
-                f"| {_md(_get(row, 'date') or _get(row, 'published_date'))} | {_md(_get(row, 'parties'))} | {what} "
-                f"| {_md(_get(row, 'status'))} | {_link(_get(row, 'title'), _get(row, 'url'))} ({_md(_get(row, 'source'))}) |"
-            )
-    else:
-        lines.append("No agreements reported this week.")
-    lines += ["", "## Censorship and shutdowns", ""]
-    if data.censorship_events:
-        lines += ["| date | who | what | status | article |", "| --- | --- | --- | --- | --- |"]
-        for row in data.censorship_events:
-            what = " — ".join(x for x in (_md(_get(row, "subtype")), _md(_get(row, "subject"))) if x)
-            lines.append(
-                f"| {_md(_get(row, 'date') or _get(row, 'published_date'))} | {_md(_get(row, 'parties'))} | {what} "
-                f"| {_md(_get(row, 'status'))} | {_link(_get(row, 'title'), _get(row, 'url'))} ({_md(_get(row, 'source'))}) |"
-            )
-    else:
-        lines.append("No censorship or shutdown events reported this week.")
-
-    lines += ["", "## Most-mentioned organizations", ""]
-    if data.top_organizations:
-        lines += ["| organization | kind | articles | mentions |", "| --- | --- | ---: | ---: |"]
-        for row in data.top_organizations:
-            lines.append(
-                f"| {_md(_get(row, 'name'))} | {_md(_get(row, 'kind'))} | {_get(row, 'articles')} "
-                f"| {_get(row, 'mentions')} |"
-            )
+    lines += _events_md("Agreements", d.agreements, "parties", "No agreements reported this week.")
+    lines += _events_md(
+        "Censorship and shutdowns",
+        d.censorship_events,
+        "who",
+        "No censorship or shutdown events reported this week.",
+    )
+    lines += ["## Most-mentioned organizations", ""]
+    if d.top_organizations:
+        lines += ["| organization | kind | articles | change |", "| --- | --- | ---: | ---: |"]
+        lines += [
+            f"| {_md(r['name'])} | {_md(r['kind'])} | {r['articles']} | {change(r['articles'], r['previous_articles'])} |"
+            for r in d.top_organizations
+        ]
     else:
         lines.append("No organizations found this week.")
     lines += ["", "## Most-mentioned countries", ""]
-    if data.top_countries:
-        lines += ["| country | code | articles |", "| --- | --- | ---: |"]
-        for row in data.top_countries:
-            lines.append(f"| {_md(_get(row, 'name'))} | {_md(_get(row, 'code'))} | {_get(row, 'articles')} |")
+    if d.top_countries:
+        lines += ["| country | code | articles | change |", "| --- | --- | ---: | ---: |"]
+        lines += [
+            f"| {_md(r['name'])} | {_md(r['code'])} | {r['articles']} | {change(r['articles'], r['previous_articles'])} |"
+            for r in d.top_countries
+        ]
     else:
         lines.append("No countries found this week.")
-    lines += ["", "## Articles", ""]
-    for row in data.article_list:
-        lines.append(
-            f"- {_md(_get(row, 'published_date'))} · {_md(_get(row, 'source'))} · "
-            f"{_link(_get(row, 'title'), _get(row, 'url'))}"
-        )
+    lines += ["", "## Top stories", "", "| story | outlets | articles |", "| --- | --- | ---: |"]
+    lines += [
+        f"| {_link(r['title'], r['url'])} | {_md(', '.join(r['outlets']))} | {r['articles']} |"
+        for r in d.stories
+    ]
+    lines += ["", "## New organizations", ""]
+    if d.new_organizations:
+        lines += [
+            f"- {_md(r['name'])} ({_md(r['kind'] or 'not in the gazetteer')}"
+            f"{', ' + _md(r['country']) if r['country'] else ''}) — {r['articles']} article(s)"
+            for r in d.new_organizations
+        ]
+    else:
+        lines.append("No organization was named for the first time this week.")
+    lines += [
+        "",
+        "## Coverage per outlet",
+        "",
+        "| outlet | articles | change | last article |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    lines += [
+        f"| {_md(r['source'])}{' (silent this week)' if not r['articles'] else ''} | {r['articles']} "
+        f"| {change(r['articles'], r['previous_articles'])} | {_md(r['last_published'])} |"
+        for r in d.outlet_coverage
+    ]
     lines.append("")
     return "\n".join(lines)
+
+
+def _events_md(title: str, events: list[ReportedEvent], who: str, empty: str) -> list[str]:
+    lines = [f"## {title}", ""]
+    if not events:
+        return [*lines, empty, ""]
+    lines += [
+        f"| date | {who} | what | status | outlets | articles |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for e in events:
+        what = " — ".join(x for x in (_md(e.subtype), _md(e.subject)) if x)
+        links = "; ".join(_link(title, url) for title, url in e.links)
+        lines.append(
+            f"| {_md(e.date)} | {_md(e.parties)} | {what} | {_md(e.status)} | {_md(', '.join(e.outlets))} | {links} |"
+        )
+    return [*lines, ""]

@@ -27,7 +27,8 @@ import warehouse.feeds
 import warehouse.loader
 import warehouse.queries
 import warehouse.search
-from pipelines.digest import render_markdown, resolve_week
+from pipelines.digest import build_digest, render_markdown, resolve_week
+from pipelines.digest_html import render_html
 from pipelines.errors import RunError
 from pipelines.settings import Settings
 from pipelines.sources import Source
@@ -282,24 +283,45 @@ class DigestResult:
     articles: int
     agreements: int
     censorship_events: int
+    paths: list[Path] = field(default_factory=list)
 
 
-def digest(settings: Settings, week: str | None = None, *, out: Path | None = None) -> DigestResult:
-    """Write the Markdown digest of one ISO week (`2026-W47`, `latest`, or the last complete week)."""
+DIGEST_FORMATS = ("md", "html")
+
+
+def digest(
+    settings: Settings,
+    week: str | None = None,
+    *,
+    out: Path | None = None,
+    formats: tuple[str, ...] = DIGEST_FORMATS,
+) -> DigestResult:
+    """Write the digest of one ISO week (`2026-W47`, `latest`, or the last complete week) in each of `formats`
+    (Markdown, self-contained HTML) to `<home>/digests/<week>.<format>`, or the one format to `out`."""
     resolve_week(week, today=date.today(), latest=None)  # a malformed week fails before anything is opened
+    unknown = [f for f in formats if f not in DIGEST_FORMATS]
+    if unknown or not formats:
+        raise RunError(f"digest format {unknown or formats!r}: expected md or html")
+    if out is not None and len(formats) != 1:
+        raise RunError("a digest written to one file has one format: pass --format md or --format html")
     with open_warehouse(settings) as conn:
         latest = warehouse.queries.latest_published_date(conn)
         label, week_start = resolve_week(week, today=date.today(), latest=latest)
         data = warehouse.queries.digest_data(conn, week_start, week_start + timedelta(days=6))
-    path = out or settings.digest_dir / f"{label}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render_markdown(label, week_start, data), encoding="utf-8")
-    tmp.replace(path)
+    content = build_digest(label, week_start, data)
+    paths = []
+    for fmt in formats:
+        path = out or settings.digest_dir / f"{label}.{fmt}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(render_markdown(content) if fmt == "md" else render_html(content), encoding="utf-8")
+        tmp.replace(path)
+        paths.append(path)
     return DigestResult(
         week=label,
-        path=path,
+        path=paths[0],
         articles=data.articles,
-        agreements=len(data.agreements),
-        censorship_events=len(data.censorship_events),
+        agreements=len(content.agreements),
+        censorship_events=len(content.censorship_events),
+        paths=paths,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,52 @@ _USES_FTS = re.compile(r"fts_|match_bm25|create_fts_index|drop_fts_index", re.IG
 
 # Articles that count: syndicated copies are left out everywhere a reader sees totals.
 _WEEK_ARTICLES = "a.duplicate_of IS NULL AND a.published_date BETWEEN $week_start AND $week_end"
+
+
+# Stories of the week: syndicated copies collapsed, ranked by how many outlets ran them.
+_STORIES = f"""
+    SELECT coalesce(a.story_cluster_id, a.id) AS story_id,
+        arg_min(a.title, coalesce(a.published_at, a.first_seen_at)) AS title,
+        arg_min(a.canonical_url, coalesce(a.published_at, a.first_seen_at)) AS url,
+        list(DISTINCT a.source ORDER BY a.source) AS outlets,
+        count(DISTINCT a.source) AS outlet_count,
+        count(*) AS articles,
+        min(a.published_date) AS first_published
+    FROM articles AS a
+    WHERE {_WEEK_ARTICLES}
+    GROUP BY story_id
+    ORDER BY outlet_count DESC, articles DESC, first_published, title
+    LIMIT $top
+"""
+# Organizations named for the first time in the warehouse's news this week.
+_NEW_ORGANIZATIONS = """
+    WITH firsts AS (
+        SELECT ao.org_id, min(a.published_date) AS first_day, count(DISTINCT a.id) AS articles
+        FROM article_organizations AS ao JOIN articles AS a ON a.id = ao.article_id
+        WHERE a.duplicate_of IS NULL AND a.published_date IS NOT NULL
+        GROUP BY ao.org_id
+    )
+    SELECT o.name, o.kind, o.country, o.in_gazetteer, f.articles
+    FROM firsts AS f JOIN organizations AS o ON o.id = f.org_id
+    WHERE f.first_day BETWEEN $week_start AND $week_end
+    ORDER BY f.articles DESC, o.name
+"""
+# Articles per outlet this week and the week before; outlets silent this week that wrote in the four weeks before
+# are listed with 0.
+_OUTLET_COVERAGE = """
+    SELECT source,
+        count(*) FILTER (WHERE published_date BETWEEN $week_start AND $week_end) AS articles,
+        count(*) FILTER (WHERE published_date BETWEEN $prev_start AND $prev_end) AS previous_articles,
+        max(published_date) FILTER (WHERE published_date <= $week_end) AS last_published
+    FROM articles
+    WHERE duplicate_of IS NULL AND published_date BETWEEN $silent_since AND $week_end
+    GROUP BY source
+    ORDER BY articles DESC, source
+"""
+_PER_DAY = f"""
+    SELECT a.published_date AS day, count(*) AS articles FROM articles AS a
+    WHERE {_WEEK_ARTICLES} GROUP BY day ORDER BY day
+"""
 
 
 @dataclass
@@ -48,6 +94,14 @@ class DigestData:
     top_organizations: list[dict[str, Any]] = field(default_factory=list)
     top_countries: list[dict[str, Any]] = field(default_factory=list)
     article_list: list[dict[str, Any]] = field(default_factory=list)
+    # The week before, for changes; stories (syndicated copies collapsed), organizations first named this week,
+    # and every outlet's count (with those silent this week that wrote in the four weeks before).
+    previous_articles: int = 0
+    previous_outlets: int = 0
+    stories: list[dict[str, Any]] = field(default_factory=list)
+    new_organizations: list[dict[str, Any]] = field(default_factory=list)
+    outlet_coverage: list[dict[str, Any]] = field(default_factory=list)
+    articles_per_day: list[dict[str, Any]] = field(default_factory=list)
 
 
 def summary_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -91,7 +145,28 @@ def digest_data(
     assert counts is not None  # an aggregate without GROUP BY always yields one row
     in_week = "published_date BETWEEN $week_start AND $week_end"
     order = "ORDER BY published_date, source, title, event_id"
+    previous = {"week_start": week_start - timedelta(days=7), "week_end": week_end - timedelta(days=7)}
+    before = conn.execute(
+        f"SELECT count(*), count(DISTINCT a.source) FROM articles AS a WHERE {_WEEK_ARTICLES}", previous
+    ).fetchone()
+    assert before is not None
+    both = {**week, "prev_start": previous["week_start"], "prev_end": previous["week_end"], "top": top}
     return DigestData(
+        previous_articles=int(before[0]),
+        previous_outlets=int(before[1]),
+        stories=_dicts(conn, _STORIES, {**week, "top": top}),
+        new_organizations=_dicts(conn, _NEW_ORGANIZATIONS, week),
+        outlet_coverage=_dicts(
+            conn,
+            _OUTLET_COVERAGE,
+            {
+                **week,
+                "prev_start": previous["week_start"],
+                "prev_end": previous["week_end"],
+                "silent_since": week_start - timedelta(days=28),
+            },
+        ),
+        articles_per_day=_dicts(conn, _PER_DAY, week),
         week_start=week_start,
         week_end=week_end,
         articles=int(counts[0]),
@@ -102,7 +177,11 @@ def digest_data(
             conn,
             f"""
             SELECT o.name, o.id, o.kind, sum(ao.mentions)::BIGINT AS mentions,
-                count(DISTINCT ao.article_id) AS articles
+                count(DISTINCT ao.article_id) AS articles,
+                (SELECT count(DISTINCT p.article_id) FROM article_organizations AS p
+                 JOIN articles AS b ON b.id = p.article_id
+                 WHERE p.org_id = o.id AND b.duplicate_of IS NULL
+                   AND b.published_date BETWEEN $prev_start AND $prev_end) AS previous_articles
             FROM article_organizations AS ao
             JOIN articles AS a ON a.id = ao.article_id
             JOIN organizations AS o ON o.id = ao.org_id
@@ -111,12 +190,16 @@ def digest_data(
             ORDER BY articles DESC, mentions DESC, o.name
             LIMIT $top
             """,
-            {**week, "top": top},
+            both,
         ),
         top_countries=_dicts(
             conn,
             f"""
-            SELECT ac.code, min(ac.name) AS name, count(DISTINCT ac.article_id) AS articles
+            SELECT ac.code, min(ac.name) AS name, count(DISTINCT ac.article_id) AS articles,
+                (SELECT count(DISTINCT p.article_id) FROM article_countries AS p
+                 JOIN articles AS b ON b.id = p.article_id
+                 WHERE p.code = ac.code AND b.duplicate_of IS NULL
+                   AND b.published_date BETWEEN $prev_start AND $prev_end) AS previous_articles
             FROM article_countries AS ac
             JOIN articles AS a ON a.id = ac.article_id
             WHERE {_WEEK_ARTICLES}
@@ -124,7 +207,7 @@ def digest_data(
             ORDER BY articles DESC, sum(ac.mentions) DESC, ac.code
             LIMIT $top
             """,
-            {**week, "top": top},
+            both,
         ),
         article_list=_dicts(
             conn,

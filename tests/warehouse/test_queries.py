@@ -247,3 +247,37 @@ def test_run_query_can_search_a_full_text_index(
         "WHERE score IS NOT NULL ORDER BY score DESC",
     )
     assert result.rows == [(A3,)]
+
+
+def test_digest_data_compares_with_the_week_before_and_lists_silent_outlets(
+    week_data: duckdb.DuckDBPyConnection,
+) -> None:
+    next_monday, next_sunday = MONDAY + dt.timedelta(days=7), SUNDAY + dt.timedelta(days=7)
+    data = digest_data(week_data, next_monday, next_sunday)
+    # Worked out by hand from the fixture: only A4 (toolor, 23rd) is in the next week; A1, A3, A5 the week before.
+    assert (data.articles, data.previous_articles, data.previous_outlets) == (1, 3, 2)
+    coverage = {row["source"]: (row["articles"], row["previous_articles"]) for row in data.outlet_coverage}
+    assert coverage == {
+        "toolor": (1, 0),
+        "steppe-dispatch": (0, 2),
+        "dala": (0, 1),
+    }  # two outlets went silent
+    [huawei] = data.top_organizations
+    assert (huawei["id"], huawei["articles"], huawei["previous_articles"]) == ("huawei", 1, 2)  # A1 and A5
+    [kyrgyzstan] = data.top_countries
+    assert (kyrgyzstan["code"], kyrgyzstan["articles"], kyrgyzstan["previous_articles"]) == ("KG", 1, 1)
+    assert data.new_organizations == []  # Huawei was first named the week before
+    [story] = data.stories
+    assert (story["outlets"], story["articles"]) == (["toolor"], 1)
+
+
+def test_digest_data_new_organizations_and_stories_of_a_week(week_data: duckdb.DuckDBPyConnection) -> None:
+    data = digest_data(week_data, MONDAY, SUNDAY)
+    assert {o["name"] for o in data.new_organizations} == {
+        "Huawei",
+        "Kazakhtelecom",
+        "Uzkomnazorat",
+        "Beeline",
+    }
+    assert len(data.stories) == 3  # A1 (its exact copy A2 is left out), A3, A5
+    assert [row["articles"] for row in data.articles_per_day] == [1, 1, 1]  # 16th, 17th, 22nd
