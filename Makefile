@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stanwire-installed
 
-.PHONY: help venv demo test lint typecheck eval clean site
+.PHONY: help venv browser demo test lint typecheck eval bench clean site
 
 help:
 	@echo "make demo   - run the whole pipeline offline on the bundled demo corpus"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   - ruff (lint + format check)"
 	@echo "make typecheck - mypy"
 	@echo "make eval   - extraction and NLP figures against trafilatura / plain en_core_web_sm, same run"
+	@echo "make bench  - speed ratios against baselines measured in the same run"
 	@echo "make site   - re-render demo/site from demo/corpus"
 	@echo "make clean  - remove .venv and stanwire-data"
 
@@ -34,8 +35,15 @@ $(STAMP): pyproject.toml constraints.txt
 demo: venv
 	$(BIN)/stanwire demo
 
-test: venv lint
+test: venv browser lint
 	$(BIN)/python -m pytest
+
+# The HTML digest is tested in headless Chromium: Debian's package, installed here when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the HTML digest test"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: venv
 	$(BIN)/ruff check .
@@ -48,6 +56,9 @@ eval: venv
 	$(BIN)/python eval/extraction/run_eval.py
 	$(BIN)/python eval/nlp/run_eval.py
 	$(BIN)/python eval/dedup/measure.py
+
+bench: venv
+	$(BIN)/python bench/run.py
 
 site: venv
 	$(BIN)/python demo/build_site.py
