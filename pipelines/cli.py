@@ -197,13 +197,37 @@ def crawl(
     ctx: typer.Context,
     source: SourceOption = None,
     sections: Annotated[bool, typer.Option(help="Also crawl each source's section pages.")] = True,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Backfill: first queue the articles of each source's sitemap published since this date."
+        ),
+    ] = None,
 ) -> None:
-    """Fetch queued article URLs (and section pages) with Scrapy in a subprocess; write landing files."""
+    """Fetch queued article URLs (and section pages) with Scrapy in a subprocess; write landing files.
+
+    With --since, each source's sitemap (index, news sitemap, gzip) is read first and its articles published on
+    or after that date are queued: `stanwire crawl --source eurasianet --since 2026-01-01`.
+    """
     from pipelines import stages
 
     settings = _settings(ctx)
+    chosen = _sources(settings, source)
+    if since is not None:
+        try:
+            since_date = date.fromisoformat(since)
+        except ValueError as exc:
+            raise _fail(f"--since {since!r}: expected a date like 2026-01-01") from exc
+        with console.status("Reading sitemaps…"):
+            found = stages.backfill(settings, chosen, since_date)
+        console.print(
+            f"Sitemaps: {found.sitemap_files} files read, {found.urls_found} articles since {since_date}, "
+            f"{found.urls_queued} new in the queue"
+        )
+        for error in found.errors:
+            err_console.print(f"  sitemap failed: {error}", highlight=False)
     with console.status("Crawling…"):
-        result = stages.crawl(settings, _sources(settings, source), sections=sections)
+        result = stages.crawl(settings, chosen, sections=sections)
     report_view.print_crawl(console, result)
 
 

@@ -4,7 +4,7 @@
 - `ingest_flow`: poll every source → crawl what is new → load (scheduled every 30 minutes);
 - `enrich_flow`: NLP on articles not yet enriched (hourly);
 - `weekly_digest_flow`: the digest of the last complete ISO week (Mondays 06:00 Asia/Almaty);
-- `backfill_flow(source, since)`: one source's older articles, through its section pages followed deeper.
+- `backfill_flow(source, since)`: one source's older articles, from its sitemap bounded by date.
 
 Poll and crawl run as one task per source, with retries and a timeout, so one broken outlet never fails the
 others; each flow ends with a Markdown artifact of counts and errors per source. Scrapy crawls run in a
@@ -111,29 +111,34 @@ def backfill_flow(
     config: str | None = None,
     max_pages: int = 20,
 ) -> dict[str, Any]:
-    """Fetch one source's older articles: its section pages followed `max_pages` deep, then load.
-
-    `since` (YYYY-MM-DD) is recorded with the run; articles older than it are loaded too (the listing pages do
-    not say how old an article is before it is fetched).
-    """
-    if since:
-        date.fromisoformat(since)  # a malformed date stops the flow before any fetching
-    settings = dataclasses.replace(_settings(home, sources_file, config, None), max_pages=max_pages)
+    """Fetch one source's older articles: those of its sitemap published since `since` (YYYY-MM-DD), or, for a
+    source without a sitemap, its section pages followed `max_pages` deep; then load them."""
+    since_date = date.fromisoformat(since) if since else None  # a malformed date stops before any fetching
+    settings = _settings(home, sources_file, config, None)
     [outlet] = load_sources(settings.sources, only=[source])
-    crawl = _as_task(
-        stages.crawl, settings, [dataclasses.replace(outlet, max_pages=max_pages)], sections=True
-    )
+    found = None
+    if outlet.sitemap:
+        found = _as_task(stages.backfill, settings, [outlet], since_date)
+        crawl = _as_task(stages.crawl, settings, [outlet], sections=False)
+    else:
+        deeper = dataclasses.replace(outlet, max_pages=max_pages)
+        crawl = _as_task(
+            stages.crawl, dataclasses.replace(settings, max_pages=max_pages), [deeper], sections=True
+        )
     load = _as_task(stages.load, settings)
     result = {
         "source": source,
         "since": since,
+        "sitemap_urls": found.urls_found if found else None,
         "pages": crawl.pages_fetched,
         "articles_new": load.articles_new,
     }
     create_markdown_artifact(
-        f"# stanwire backfill {source}\n\n- pages fetched: {crawl.pages_fetched}\n"
-        f"- articles written: {crawl.articles_written}, new in the warehouse: {load.articles_new}\n"
-        f"- crawl errors: {crawl.errors}\n",
+        f"# stanwire backfill {source} since {since or 'the beginning'}\n\n"
+        + (f"- sitemap: {found.urls_found} articles, {found.urls_queued} new in the queue\n" if found else "")
+        + (f"- sitemap errors: {'; '.join(found.errors)}\n" if found and found.errors else "")
+        + f"- pages fetched: {crawl.pages_fetched}, articles written: {crawl.articles_written}, "
+        f"crawl errors: {crawl.errors}\n- new in the warehouse: {load.articles_new}\n",
         key="stanwire-backfill-summary",
         description=f"backfill {source}",
     )

@@ -34,6 +34,8 @@ from pipelines.settings import Settings
 from pipelines.sources import Source
 from spiders.feeds import poll_feed
 from spiders.run import run_crawl_subprocess
+from spiders.sitemaps import read_sitemap
+from spiders.urls import host_of
 from warehouse.errors import WarehouseError
 
 logger = logging.getLogger(__name__)
@@ -147,7 +149,10 @@ def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -
     job_dir.mkdir(parents=True, exist_ok=True)
     job = {
         "landing_dir": str(settings.landing_dir),
-        "requests": [{"url": p["url"], "source": p["source"], "discovered_via": "feed"} for p in pending],
+        "requests": [
+            {"url": p["url"], "source": p["source"], "discovered_via": p.get("via") or "feed"}
+            for p in pending
+        ],
         "sources": [
             {
                 "name": s.name,
@@ -181,6 +186,48 @@ def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -
         listing_pages=int(result.get("listing_pages", 0)),
         job_dir=job_dir,
     )
+
+
+@dataclass
+class BackfillReport:
+    """What a sitemap backfill found and queued, per source, and the sitemaps that failed."""
+
+    urls_found: int = 0
+    urls_queued: int = 0
+    sitemap_files: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backfill(settings: Settings, sources: list[Source], since: date | None) -> BackfillReport:
+    """Queue the articles of each source's sitemap published on or after `since` (discovered_via 'sitemap')."""
+    report = BackfillReport()
+    missing = [s.name for s in sources if not s.sitemap]
+    if missing:
+        raise RunError(f"no `sitemap:` in sources.yaml for {', '.join(missing)}: backfill reads a sitemap")
+    for source in sources:
+        assert source.sitemap is not None
+        found = read_sitemap(
+            source.sitemap,
+            since=since,
+            user_agent=settings.full_user_agent,
+            proxy=settings.proxy or None,
+            timeout=settings.timeout,
+        )
+        report.sitemap_files += found.files_read
+        report.urls_found += len(found.entries)
+        report.errors += [f"{source.name}: {error}" for error in found.errors]
+        for error in found.errors:
+            logger.warning("sitemap failed source=%s error=%s", source.name, error)
+        items = [
+            {"url": e.url, "published_at": e.published.isoformat() if e.published else None}
+            for e in found.entries
+            if any(host_of(e.url) == d or host_of(e.url).endswith("." + d) for d in source.allowed_domains)
+        ]
+        with open_warehouse(settings) as conn:
+            report.urls_queued += warehouse.feeds.queue_urls(
+                conn, source.name, items, via="sitemap", discovered_at=datetime.now(UTC)
+            )
+    return report
 
 
 # --- load -----------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import duckdb
 
 from warehouse.errors import LoadError, one_line
 
-__all__ = ["feed_health", "get_feed_state", "pending_urls", "record_poll"]
+__all__ = ["feed_health", "get_feed_state", "pending_urls", "queue_urls", "record_poll"]
 
 
 def get_feed_state(conn: duckdb.DuckDBPyConnection, feed_url: str) -> dict[str, Any] | None:
@@ -82,12 +82,38 @@ def _check_poll(poll: Any) -> tuple[str, str, datetime, list[dict[str, Any]]]:
     return str(poll["source"]), str(poll["feed_url"]), polled_at, items
 
 
+def queue_urls(
+    conn: duckdb.DuckDBPyConnection,
+    source: str,
+    items: list[dict[str, Any]],
+    *,
+    via: str,
+    discovered_at: datetime,
+) -> int:
+    """Queue article URLs found another way than a feed (`via`: sitemap, url); return how many were new.
+
+    Each item has `url` and optionally `title` and `published_at`; a URL already queued or stored is skipped.
+    """
+    if via not in ("feed", "section", "sitemap", "url"):
+        raise ValueError(f"via must be feed, section, sitemap or url, not {via!r}")
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        queued = _queue_items(conn, source, None, discovered_at, items, via=via)
+        conn.execute("COMMIT")
+    except duckdb.Error:
+        conn.execute("ROLLBACK")
+        raise
+    return queued
+
+
 def _queue_items(
     conn: duckdb.DuckDBPyConnection,
     source: str,
-    feed_url: str,
+    feed_url: str | None,
     polled_at: datetime,
     items: list[dict[str, Any]],
+    *,
+    via: str = "feed",
 ) -> int:
     """Queue the items whose URL is neither queued nor already an article; return how many were queued."""
     new_entries = 0
@@ -109,9 +135,9 @@ def _queue_items(
         conn.execute(
             """
             INSERT INTO crawl_queue (url, source, discovered_at, via, feed_url, title, published_at)
-            VALUES (?, ?, ?, 'feed', ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
-            [url, source, polled_at, feed_url, item.get("title"), _as_instant(item.get("published_at"))],
+            [url, source, polled_at, via, feed_url, item.get("title"), _as_instant(item.get("published_at"))],
         )
         new_entries += 1
     return new_entries
@@ -159,7 +185,7 @@ def pending_urls(
         raise ValueError(f"limit must be 0 or more, not {limit}")
     cursor = conn.execute(
         """
-        SELECT url, source FROM crawl_queue
+        SELECT url, source, via FROM crawl_queue
         WHERE status = 'pending' OR (status = 'failed' AND attempts < ?)
         ORDER BY discovered_at, url
         LIMIT ?
