@@ -138,6 +138,7 @@ def demo(
             config=str((ctx.obj or {}).get("config")) if (ctx.obj or {}).get("config") else None,
             week="latest",
             settings_overrides=overrides,
+            every_feed=True,  # a one-shot run: every feed, whatever its schedule says
         )
     report_view.print_run(console, result, settings)
     report_view.print_next_steps(console, settings)
@@ -154,6 +155,10 @@ def run(
     prefect: Annotated[
         bool, typer.Option(help="Run as a Prefect flow (ephemeral server unless PREFECT_API_URL is set).")
     ] = True,
+    all_feeds: Annotated[
+        bool,
+        typer.Option("--all", help="Poll every feed now, not only those due on their adaptive schedule."),
+    ] = False,
 ) -> None:
     """Run poll → crawl → load → enrich → digest once for the sources in the sources file."""
     settings = _settings(ctx)
@@ -171,23 +176,32 @@ def run(
             config=str(config) if config else None,
             week=week,
             only=[s.name for s in sources],
+            every_feed=all_feeds,
         )
     else:
         from pipelines.run import run_all
 
-        result = run_all(settings, sources, week=week)
+        result = run_all(settings, sources, week=week, every_feed=all_feeds)
     report_view.print_run(console, result, settings)
 
 
 @app.command()
 @reports_errors
-def poll(ctx: typer.Context, source: SourceOption = None) -> None:
-    """Poll the sources' feeds once; record each poll and queue new article URLs."""
+def poll(
+    ctx: typer.Context,
+    source: SourceOption = None,
+    all_feeds: Annotated[
+        bool,
+        typer.Option("--all", help="Poll every feed now, not only those due on their adaptive schedule."),
+    ] = False,
+) -> None:
+    """Poll the feeds that are due (each feed has its own adaptive interval); record each poll, reschedule the
+    feed and queue new article URLs."""
     from pipelines import stages
 
     settings = _settings(ctx)
     with report_view.progress_bar(console, "Polling feeds") as advance:
-        result = stages.poll(settings, _sources(settings, source), progress=advance)
+        result = stages.poll(settings, _sources(settings, source), every_feed=all_feeds, progress=advance)
     report_view.print_poll(console, result)
 
 

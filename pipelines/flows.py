@@ -77,11 +77,12 @@ def run_flow(
     week: str | None = None,
     only: list[str] | None = None,
     settings_overrides: dict[str, Any] | None = None,
+    every_feed: bool = False,
 ) -> RunReport:
-    """Poll, crawl, load, enrich and write the digest for the sources in `sources_file`."""
+    """Poll (the feeds that are due, or `every_feed`), crawl, load, enrich and write the digest."""
     settings = _settings(home, sources_file, config, settings_overrides)
     sources = load_sources(settings.sources, only=only)
-    report = run_all(settings, sources, week=week, runner=_as_task, flow="run")
+    report = run_all(settings, sources, week=week, runner=_as_task, flow="run", every_feed=every_feed)
     _publish(report, "stanwire-run-summary", "stanwire run")
     return report
 

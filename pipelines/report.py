@@ -58,6 +58,11 @@ def print_poll(console: Console, report: PollReport) -> None:
     console.print(
         f"{report.sources_polled} sources, {report.feeds_ok} feeds ok, {report.feeds_failed} failed, "
         f"{report.new_entries} new article URLs queued"
+        + (
+            f"; {report.skipped} feeds not due yet (stanwire poll --all polls them now)"
+            if report.skipped
+            else ""
+        )
     )
 
 
@@ -149,18 +154,30 @@ def print_status(console: Console, conn: duckdb.DuckDBPyConnection, settings: Se
     console.print(table)
     health = warehouse.feeds.feed_health(conn)
     feeds = Table(
-        "source", "feed", "last polled", "last ok", "failures in a row", "last error", title="Feeds"
+        "source",
+        "feed",
+        "health",
+        "last ok",
+        "failures in a row",
+        "every",
+        "next poll",
+        "last error",
+        title="Feeds",
     )
     for row in health:
         failing = bool(row.get("consecutive_failures"))
+        interval = row.get("interval_seconds")
+        next_poll = row.get("next_poll_at")
         feeds.add_row(
             str(row.get("source")),
             str(row.get("feed_url")),
-            str(row.get("last_polled_at") or "—"),
-            str(row.get("last_ok_at") or "never"),
+            str(row.get("health") or "ok"),
+            f"{row['last_ok_at']:%Y-%m-%d %H:%M}" if row.get("last_ok_at") else "never",
             str(row.get("consecutive_failures") or 0),
+            f"{interval // 60} min" if interval else "—",
+            f"{next_poll:%Y-%m-%d %H:%M}" if next_poll else "now",
             str(row.get("last_error") or ""),
-            style="red" if failing else None,
+            style="red" if row.get("unhealthy") else "yellow" if failing else None,
         )
     console.print(feeds)
     runs = warehouse.runs.last_runs(conn, limit=5)

@@ -58,11 +58,12 @@ def run_all(
     runner: StageRunner = call_directly,
     flow: str = "run",
     through: str = "digest",
+    every_feed: bool = False,
 ) -> RunReport:
     """Run every stage in order, one source at a time for poll and crawl, and record the run in `runs`.
 
     `runner` calls a stage; the Prefect flow passes one that runs it as a task. `through="load"` stops after
-    the load (the `ingest` flow). A source whose poll or crawl
+    the load (the `ingest` flow). Feeds are polled when due (adaptive schedule) unless `every_feed`. A source whose poll or crawl
     fails is recorded (run report, `runs.errors`, the log) and the others go on; a failure of load, enrich or
     digest stops the run, which is then recorded as failed.
     """
@@ -71,7 +72,7 @@ def run_all(
         with stages.open_warehouse(settings) as conn:
             report.run_id = warehouse.runs.start_run(conn, flow)
         try:
-            _ingest(settings, sources, report, runner, crawl_sections)
+            _ingest(settings, sources, report, runner, crawl_sections, every_feed)
             report.load = runner(stages.load, settings)
             if through == "digest":  # the `ingest` flow stops after the load
                 report.enrich = runner(stages.enrich, settings)
@@ -86,14 +87,22 @@ def run_all(
 
 
 def _ingest(
-    settings: Settings, sources: list[Source], report: RunReport, runner: StageRunner, crawl_sections: bool
+    settings: Settings,
+    sources: list[Source],
+    report: RunReport,
+    runner: StageRunner,
+    crawl_sections: bool,
+    every_feed: bool,
 ) -> None:
     report.poll = stages.PollReport()
     crawls: list[stages.CrawlReport] = []
     for source in sources:
-        polled = _for_source(report, source, "poll", runner, stages.poll, settings, [source])
+        polled = _for_source(
+            report, source, "poll", runner, stages.poll, settings, [source], every_feed=every_feed
+        )
         if polled is not None:
             report.poll.feeds += polled.feeds
+            report.poll.skipped += polled.skipped
     for source in sources:
         crawled = _for_source(
             report, source, "crawl", runner, stages.crawl, settings, [source], sections=crawl_sections

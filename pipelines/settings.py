@@ -33,6 +33,14 @@ class Settings:
     timeout: float = 30.0
     max_pages: int = 3
     poll_timeout: float = 20.0
+    # Adaptive polling: each feed's interval stays within these bounds (seconds); a feed failing this many polls
+    # in a row is marked unhealthy. Validators are distrusted (an unconditional fetch) after this many polls
+    # with nothing new, or when they have not changed for this many days.
+    poll_min_interval: int = 600
+    poll_max_interval: int = 86_400
+    unhealthy_after: int = 10
+    stale_validator_polls: int = 24
+    stale_validator_days: int = 7
     crawl_timeout: float = 3600.0
     # HTTP proxy for feeds and pages ("http://host:port"); empty: connect directly. The demo routes its
     # invented outlets (http://stanwire.test/…) through its local server this way.

@@ -73,6 +73,7 @@ class FeedOutcome:
 @dataclass
 class PollReport:
     feeds: list[FeedOutcome] = field(default_factory=list)
+    skipped: int = 0  # feeds not due yet (adaptive schedule)
 
     @property
     def sources_polled(self) -> int:
@@ -91,23 +92,40 @@ class PollReport:
         return sum(f.new_entries for f in self.feeds)
 
 
-def poll(settings: Settings, sources: list[Source], *, progress: Progress | None = None) -> PollReport:
-    """Poll every feed of `sources` once, record each poll in `feed_polls` and queue new article URLs."""
+def poll(
+    settings: Settings, sources: list[Source], *, every_feed: bool = False, progress: Progress | None = None
+) -> PollReport:
+    """Poll the feeds of `sources` that are due (all of them with `every_feed`), record each poll in
+    `feed_polls`, reschedule the feed and queue new article URLs."""
     report = PollReport()
+    policy = warehouse.feeds.PollPolicy(
+        min_interval=settings.poll_min_interval,
+        max_interval=settings.poll_max_interval,
+        unhealthy_after=settings.unhealthy_after,
+    )
     feeds = [(source, url) for source in sources for url in source.feeds]
     with open_warehouse(settings) as conn:
+        now = datetime.now(UTC)
+        due = (
+            {url for _, url in feeds}
+            if every_feed
+            else warehouse.feeds.due_feeds(conn, [u for _, u in feeds], now)
+        )
+        report.skipped = len(feeds) - len(due)
+        feeds = [(source, url) for source, url in feeds if url in due]
         for done, (source, feed_url) in enumerate(feeds, start=1):
             state = warehouse.feeds.get_feed_state(conn, feed_url) or {}
+            trusted = _validators_trusted(state, settings, now)
             result = poll_feed(
                 source.name,
                 feed_url,
-                etag=state.get("etag"),
-                last_modified=state.get("last_modified"),
+                etag=state.get("etag") if trusted else None,
+                last_modified=state.get("last_modified") if trusted else None,
                 timeout=settings.poll_timeout,
                 user_agent=settings.full_user_agent,
                 proxy=settings.proxy or None,
             )
-            new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result))
+            new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result), policy)
             if result.error:
                 logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
             report.feeds.append(
@@ -124,6 +142,16 @@ def poll(settings: Settings, sources: list[Source], *, progress: Progress | None
             if progress:
                 progress(done, len(feeds))
     return report
+
+
+def _validators_trusted(state: dict[str, object], settings: Settings, now: datetime) -> bool:
+    """False when the stored ETag/Last-Modified may be stale: many polls in a row brought nothing new, or the
+    validators have not changed for too long. Some servers keep answering 304 to an old ETag while the feed
+    changes; an unconditional fetch now and then catches that."""
+    unchanged = int(state.get("unchanged_polls") or 0)  # type: ignore[call-overload]
+    since = state.get("validators_since")
+    too_old = isinstance(since, datetime) and now - since > timedelta(days=settings.stale_validator_days)
+    return unchanged < settings.stale_validator_polls and not too_old
 
 
 # --- crawl ----------------------------------------------------------------------------------------------------

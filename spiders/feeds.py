@@ -64,6 +64,9 @@ class PollResult:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    # How often the feed says it changes (<ttl>, sy:updatePeriod / sy:updateFrequency), in seconds.
+    declared_interval: int | None = None
+    conditional: bool = True
     items: list[FeedItem] = field(default_factory=list)
 
     @property
@@ -94,6 +97,7 @@ def poll_feed(
         etag=etag,
         last_modified=last_modified,
     )
+    result.conditional = bool(etag or last_modified)
     headers = {"User-Agent": user_agent, "Accept": _ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
@@ -181,6 +185,7 @@ def _parse_into(result: PollResult, body: bytes, *, content_type: str, base: str
     parsed = feedparser.parse(body, response_headers=response_headers)
     entries = parsed.entries
     result.entries = len(entries)
+    result.declared_interval = declared_interval(parsed.feed)
     if not entries:
         mime = content_type.split(";")[0].strip().lower()
         if mime in ("text/html", "application/xhtml+xml") or _HTML_START.match(body):
@@ -262,3 +267,19 @@ def _plain_text(markup: str | None) -> str | None:
     text = remove_tags(_BLOCK_END.sub(" ", text))
     text = _SPACES.sub(" ", replace_entities(text)).strip()
     return text or None
+
+
+_PERIOD_SECONDS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000, "yearly": 31536000}
+
+
+def declared_interval(feed: Any) -> int | None:
+    """The interval a feed declares, in seconds: RSS `<ttl>` (minutes), or syndication module's
+    `sy:updatePeriod` divided by `sy:updateFrequency`; None when it says nothing usable."""
+    ttl = str(feed.get("ttl") or "").strip()
+    if ttl.isdigit() and int(ttl) > 0:
+        return int(ttl) * 60
+    period = _PERIOD_SECONDS.get(str(feed.get("sy_updateperiod") or "").strip().lower())
+    if period is None:
+        return None
+    frequency = str(feed.get("sy_updatefrequency") or "1").strip()
+    return period // int(frequency) if frequency.isdigit() and int(frequency) > 0 else period

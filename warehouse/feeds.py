@@ -6,14 +6,75 @@ good ETag / Last-Modified, so the next conditional GET still asks "anything new 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import duckdb
 
 from warehouse.errors import LoadError, one_line
 
-__all__ = ["feed_health", "get_feed_state", "pending_urls", "queue_urls", "record_poll"]
+__all__ = [
+    "PollPolicy",
+    "due_feeds",
+    "feed_health",
+    "get_feed_state",
+    "next_interval",
+    "pending_urls",
+    "queue_urls",
+    "record_poll",
+]
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often to poll: bounds of the adaptive interval, and when a failing feed counts as unhealthy."""
+
+    min_interval: int = 600  # 10 minutes
+    max_interval: int = 86_400  # 24 hours
+    default_interval: int = 3_600
+    unhealthy_after: int = 10
+
+
+def next_interval(
+    previous: int | None,
+    *,
+    failed: bool,
+    failures: int,
+    entries: int,
+    new_entries: int,
+    not_modified: bool,
+    declared: int | None,
+    policy: PollPolicy,
+) -> int:
+    """The feed's next polling interval in seconds.
+
+    Failures back off exponentially (doubling from the minimum). A poll where most items were new halves the
+    interval (the feed moves faster than we look); one with no new item, or a 304, lengthens it by half; in
+    between it stays. A feed's own `<ttl>`/`sy:updatePeriod` is a floor. Always within the policy's bounds.
+    """
+    interval = previous or policy.default_interval
+    if failed:
+        interval = policy.min_interval * 2 ** min(failures, 16)
+    elif not_modified or new_entries == 0:
+        interval = int(interval * 1.5)
+    elif entries and new_entries / entries > 0.5:
+        interval = interval // 2
+    if declared and not failed:
+        interval = max(interval, declared)
+    return max(policy.min_interval, min(policy.max_interval, interval))
+
+
+def due_feeds(conn: duckdb.DuckDBPyConnection, feed_urls: list[str], now: datetime) -> set[str]:
+    """Those of `feed_urls` due for a poll at `now`: never polled, or their next poll time has come."""
+    if not feed_urls:
+        return set()
+    scheduled = dict(
+        conn.execute(
+            "SELECT feed_url, next_poll_at FROM feed_state WHERE list_contains(?, feed_url)", [feed_urls]
+        ).fetchall()
+    )
+    return {url for url in feed_urls if scheduled.get(url) is None or scheduled[url] <= now}
 
 
 def get_feed_state(conn: duckdb.DuckDBPyConnection, feed_url: str) -> dict[str, Any] | None:
@@ -22,7 +83,8 @@ def get_feed_state(conn: duckdb.DuckDBPyConnection, feed_url: str) -> dict[str, 
         conn.execute(
             """
             SELECT feed_url, source, etag, last_modified, last_polled_at, last_ok_at, consecutive_failures,
-                last_error
+                last_error, interval_seconds, next_poll_at, declared_interval_seconds, unchanged_polls,
+                validators_since, unhealthy
             FROM feed_state WHERE feed_url = ?
             """,
             [feed_url],
@@ -30,8 +92,11 @@ def get_feed_state(conn: duckdb.DuckDBPyConnection, feed_url: str) -> dict[str, 
     )
 
 
-def record_poll(conn: duckdb.DuckDBPyConnection, poll: dict[str, Any]) -> int:
-    """Store one poll, update the feed's state and queue the article URLs never seen; return how many were new."""
+def record_poll(
+    conn: duckdb.DuckDBPyConnection, poll: dict[str, Any], policy: PollPolicy | None = None
+) -> int:
+    """Store one poll, update the feed's state and schedule, queue the article URLs never seen; return how many
+    were new."""
     source, feed_url, polled_at, items = _check_poll(poll)
     failed = poll.get("error") is not None
     conn.execute("BEGIN TRANSACTION")
@@ -41,8 +106,8 @@ def record_poll(conn: duckdb.DuckDBPyConnection, poll: dict[str, Any]) -> int:
         conn.execute(
             """
             INSERT INTO feed_polls (source, feed_url, polled_at, http_status, bytes, entries, new_entries,
-                not_modified, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                not_modified, error, conditional)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 source,
@@ -54,9 +119,10 @@ def record_poll(conn: duckdb.DuckDBPyConnection, poll: dict[str, Any]) -> int:
                 new_entries,
                 bool(poll.get("not_modified")),
                 poll.get("error"),
+                bool(poll.get("conditional", True)),
             ],
         )
-        _update_state(conn, poll, source, feed_url, polled_at, failed)
+        _update_state(conn, poll, source, feed_url, polled_at, failed, new_entries, policy or PollPolicy())
         conn.execute("COMMIT")
     except duckdb.Error as exc:
         conn.execute("ROLLBACK")
@@ -150,12 +216,16 @@ def _update_state(
     feed_url: str,
     polled_at: datetime,
     failed: bool,
+    new_entries: int,
+    policy: PollPolicy,
 ) -> None:
     previous = get_feed_state(conn, feed_url) or {}
+    declared = poll.get("declared_interval") or previous.get("declared_interval_seconds")
     if failed:
         etag, last_modified = previous.get("etag"), previous.get("last_modified")
         failures = int(previous.get("consecutive_failures") or 0) + 1
         last_ok_at = previous.get("last_ok_at")
+        unchanged = int(previous.get("unchanged_polls") or 0)
     else:
         etag, last_modified = poll.get("etag"), poll.get("last_modified")
         if poll.get("not_modified"):
@@ -163,17 +233,51 @@ def _update_state(
             etag = etag or previous.get("etag")
             last_modified = last_modified or previous.get("last_modified")
         failures, last_ok_at = 0, polled_at
+        nothing_new = bool(poll.get("not_modified")) or new_entries == 0
+        unchanged = int(previous.get("unchanged_polls") or 0) + 1 if nothing_new else 0
+    same_validators = (etag, last_modified) == (previous.get("etag"), previous.get("last_modified"))
+    validators_since = previous.get("validators_since") if same_validators and previous else polled_at
+    interval = next_interval(
+        previous.get("interval_seconds"),
+        failed=failed,
+        failures=failures,
+        entries=int(poll.get("entries") or 0),
+        new_entries=new_entries,
+        not_modified=bool(poll.get("not_modified")),
+        declared=declared,
+        policy=policy,
+    )
     conn.execute(
         """
         INSERT INTO feed_state (feed_url, source, etag, last_modified, last_polled_at, last_ok_at,
-            consecutive_failures, last_error)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            consecutive_failures, last_error, interval_seconds, next_poll_at, declared_interval_seconds,
+            unchanged_polls, validators_since, unhealthy)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (feed_url) DO UPDATE SET
             source = excluded.source, etag = excluded.etag, last_modified = excluded.last_modified,
             last_polled_at = excluded.last_polled_at, last_ok_at = excluded.last_ok_at,
-            consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error
+            consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error,
+            interval_seconds = excluded.interval_seconds, next_poll_at = excluded.next_poll_at,
+            declared_interval_seconds = excluded.declared_interval_seconds,
+            unchanged_polls = excluded.unchanged_polls, validators_since = excluded.validators_since,
+            unhealthy = excluded.unhealthy
         """,
-        [feed_url, source, etag, last_modified, polled_at, last_ok_at, failures, poll.get("error")],
+        [
+            feed_url,
+            source,
+            etag,
+            last_modified,
+            polled_at,
+            last_ok_at,
+            failures,
+            poll.get("error"),
+            interval,
+            polled_at + timedelta(seconds=interval),
+            declared,
+            unchanged,
+            validators_since,
+            failures >= policy.unhealthy_after,
+        ],
     )
 
 
@@ -200,6 +304,9 @@ def feed_health(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     cursor = conn.execute(
         """
         SELECT s.source, s.feed_url, s.last_polled_at, s.last_ok_at, s.consecutive_failures, s.last_error,
+            s.interval_seconds, s.next_poll_at, s.unhealthy,
+            CASE WHEN s.unhealthy THEN 'unhealthy' WHEN s.consecutive_failures > 0 THEN 'failing' ELSE 'ok' END
+                AS health,
             count(p.id) AS polls, coalesce(sum(p.entries), 0)::BIGINT AS entries_total
         FROM feed_state AS s
         LEFT JOIN feed_polls AS p ON p.feed_url = s.feed_url

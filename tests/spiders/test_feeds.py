@@ -56,7 +56,7 @@ def test_poll_result_serialises_to_the_contract(fixture_server: FixtureServer) -
     )
     assert set(record) == {
         "source", "feed_url", "polled_at", "http_status", "bytes", "entries", "error", "etag",
-        "last_modified", "not_modified", "items",
+        "last_modified", "not_modified", "declared_interval", "conditional", "items",
     }  # fmt: skip
     assert set(record["items"][0]) == {"url", "title", "published_at", "summary"}
 

@@ -141,6 +141,12 @@ def test_failures_count_up_keep_the_old_validators_and_reset_on_success(
         "last_ok_at": MONDAY + dt.timedelta(hours=4),
         "consecutive_failures": 0,
         "last_error": None,
+        # 1 h by default, halved by the first poll (all new), backed off to 20 then 40 min by the two failures,
+        # ×1.5 by the success that brought nothing new (60 min), halved by the last poll (its one item new).
+        "interval_seconds": 1800,
+        "next_poll_at": MONDAY + dt.timedelta(hours=4, minutes=30),
+        "unhealthy": False,
+        "health": "ok",
         "polls": 5,
         "entries_total": 2,
     }
@@ -152,10 +158,12 @@ def test_pending_urls_skip_done_and_exhausted_ones(conn: duckdb.DuckDBPyConnecti
     conn.execute("UPDATE crawl_queue SET status = 'failed', attempts = 3 WHERE url LIKE '%b-second'")
     conn.execute("UPDATE crawl_queue SET status = 'failed', attempts = 1 WHERE url LIKE '%c-third'")
     assert pending_urls(conn) == [
-        {"url": NEWS + "c-third", "source": "steppe-dispatch"},
-        {"url": NEWS + "d-fourth", "source": "steppe-dispatch"},
+        {"url": NEWS + "c-third", "source": "steppe-dispatch", "via": "feed"},
+        {"url": NEWS + "d-fourth", "source": "steppe-dispatch", "via": "feed"},
     ]
-    assert pending_urls(conn, limit=1) == [{"url": NEWS + "c-third", "source": "steppe-dispatch"}]
+    assert pending_urls(conn, limit=1) == [
+        {"url": NEWS + "c-third", "source": "steppe-dispatch", "via": "feed"}
+    ]
     assert [p["url"] for p in pending_urls(conn, max_attempts=4)] == [
         NEWS + s for s in ("b-second", "c-third", "d-fourth")
     ]

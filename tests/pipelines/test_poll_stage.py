@@ -1,0 +1,86 @@
+"""The poll stage against a local server: conditional GET, distrust of validators that never change, and
+feeds skipped until they are due."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from pipelines import stages
+from pipelines.settings import Settings
+from pipelines.sources import Source
+from warehouse.db import connect
+
+FEED = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Steppe</title><link>http://127.0.0.1/</link><ttl>120</ttl>
+<item><title>Tcell and Huawei sign 5G deal</title><link>http://127.0.0.1/news/2026/11/tcell-huawei-5g</link>
+<pubDate>Mon, 16 Nov 2026 09:00:00 +0600</pubDate></item>
+</channel></rss>"""
+
+
+class Handler(BaseHTTPRequestHandler):
+    seen: ClassVar[list[str | None]] = []
+
+    def do_GET(self) -> None:
+        Handler.seen.append(self.headers.get("If-None-Match"))
+        if self.headers.get("If-None-Match") == '"v1"':
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("ETag", '"v1"')
+        self.send_header("Content-Length", str(len(FEED)))
+        self.end_headers()
+        self.wfile.write(FEED)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def feed_url() -> Iterator[str]:
+    Handler.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/rss"
+    server.shutdown()
+    server.server_close()
+
+
+def test_validators_are_used_then_distrusted_after_polls_with_nothing_new(
+    tmp_path: Path, feed_url: str
+) -> None:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml", stale_validator_polls=2)
+    source = Source(name="steppe", title="Steppe", language="en", feeds=(feed_url,))
+    first = stages.poll(settings, [source])
+    assert first.new_entries == 1
+    for _ in range(3):
+        stages.poll(settings, [source], every_feed=True)
+    # 1st: no validators yet; 2nd and 3rd: conditional, 304 (nothing new twice); 4th: unconditional on purpose.
+    assert Handler.seen == [None, '"v1"', '"v1"', None]
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        polls = conn.execute("SELECT conditional, not_modified FROM feed_polls ORDER BY id").fetchall()
+        interval = conn.execute("SELECT interval_seconds FROM feed_state").fetchone()
+    finally:
+        conn.close()
+    assert polls == [(False, False), (True, True), (True, True), (False, False)]
+    assert interval is not None
+    assert interval[0] >= 7200  # never more often than the feed's <ttl>120</ttl>
+
+
+def test_a_feed_not_due_is_skipped_unless_every_feed_is_asked_for(tmp_path: Path, feed_url: str) -> None:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml")
+    source = Source(name="steppe", title="Steppe", language="en", feeds=(feed_url,))
+    stages.poll(settings, [source])
+    later = stages.poll(settings, [source])
+    assert (later.skipped, len(later.feeds)) == (1, 0)
+    assert len(stages.poll(settings, [source], every_feed=True).feeds) == 1
+    assert len(Handler.seen) == 2
