@@ -423,7 +423,7 @@ def _require_warehouse(settings: Settings) -> None:
         )
 
 
-from pipelines import cli_nlp, cli_ops  # noqa: E402,F401  (register their commands)
+from pipelines import cli_extraction, cli_nlp, cli_ops  # noqa: E402,F401  (register their commands)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -31,6 +31,11 @@ class Settings:
     download_delay: float = 1.0
     autothrottle: bool = True
     timeout: float = 30.0
+    retry_times: int = 2  # retries of a page answering 429 or 5xx (with Scrapy's backoff)
+    max_page_bytes: int = (
+        10 * 1024 * 1024
+    )  # a bigger response is a file, not an article: recorded as an error
+    max_redirects: int = 5
     max_pages: int = 3
     poll_timeout: float = 20.0
     # Adaptive polling: each feed's interval stays within these bounds (seconds); a feed failing this many polls

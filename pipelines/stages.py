@@ -200,6 +200,9 @@ def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -
             "timeout": settings.timeout,
             "max_pages": settings.max_pages,
             "proxy": settings.proxy or None,
+            "retry_times": settings.retry_times,
+            "max_page_bytes": settings.max_page_bytes,
+            "max_redirects": settings.max_redirects,
         },
     }
     job_path = job_dir / "job.json"

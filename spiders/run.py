@@ -35,6 +35,8 @@ _JOB_SETTINGS: dict[str, tuple[str, tuple[type, ...]]] = {
     "retry_times": ("RETRY_TIMES", (int,)),
     "log_level": ("LOG_LEVEL", (str,)),
     "proxy": ("STANWIRE_PROXY", (str,)),
+    "max_page_bytes": ("DOWNLOAD_MAXSIZE", (int,)),
+    "max_redirects": ("REDIRECT_MAX_TIMES", (int,)),
 }
 
 
