@@ -159,12 +159,12 @@ def extract_article(
     )
 
 
-def _body(tree: lxml.html.HtmlElement, url: str, ld_body: str | None) -> tuple[str, str, Any]:
+def _extract(tree: lxml.html.HtmlElement, url: str, *, precision: bool) -> tuple[str, Any]:
     # trafilatura edits the tree it is given; the metadata steps still need the original.
     doc = trafilatura.bare_extraction(
         copy.deepcopy(tree),
         url=url,
-        favor_precision=True,
+        favor_precision=precision,
         include_comments=False,
         include_tables=False,
         include_images=False,
@@ -173,11 +173,23 @@ def _body(tree: lxml.html.HtmlElement, url: str, ld_body: str | None) -> tuple[s
         prune_xpath=PRUNE_XPATH,
     )
     body = getattr(doc, "body", None)
-    paragraphs = _paragraphs(body) if body is not None else []
-    body_text = "\n\n".join(paragraphs)
+    return "\n\n".join(_paragraphs(body) if body is not None else []), doc
+
+
+# The precision pass keeping less than this share of what the balanced pass finds dropped real text (a live blog
+# of many short updates, an old table layout), not boilerplate.
+_PRECISION_LOSS = 0.4
+
+
+def _body(tree: lxml.html.HtmlElement, url: str, ld_body: str | None) -> tuple[str, str, Any]:
+    body_text, doc = _extract(tree, url, precision=True)
     if len(body_text) < MIN_BODY_CHARS and ld_body and len(ld_body.strip()) >= MIN_BODY_CHARS:
+        # An app shell whose text is only in JSON-LD: its articleBody keeps the paragraphs.
         ld_paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\r?\n", ld_body)]
         return "\n\n".join(p for p in ld_paragraphs if p), "json-ld", doc
+    balanced_text, balanced_doc = _extract(tree, url, precision=False)
+    if len(body_text) < max(MIN_BODY_CHARS, _PRECISION_LOSS * len(balanced_text)):
+        body_text, doc = balanced_text, balanced_doc
     return body_text, "trafilatura", doc
 
 

@@ -238,7 +238,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         print(f"\nfigures written to {args.json}")
-    return 1 if evaluation.crashes else 0
+    if evaluation.crashes:
+        return 1
+    failures = floor_failures(evaluation.to_dict()) if args.pages.resolve() == PAGES_DIR.resolve() else []
+    for failure in failures:
+        print(f"run_eval: {failure} (eval/extraction/floors.json)", file=sys.stderr)
+    return 1 if failures else 0
+
+
+FLOORS_FILE = Path(__file__).with_name("floors.json")
+
+
+def floor_failures(figures: dict[str, Any], floors_file: Path = FLOORS_FILE) -> list[str]:
+    """Figures below their pinned floor, and a body F1 not ahead of trafilatura's, as messages."""
+    floors = json.loads(floors_file.read_text(encoding="utf-8"))
+    ours, theirs = figures["systems"]["stanwire"], figures["systems"]["trafilatura"]
+    measured = {
+        "body_f1_micro": ours["body_micro"]["f1"],
+        "body_f1_macro": ours["body_macro"]["f1"],
+        "date_accuracy": ours["date_accuracy"],
+        "title_accuracy": ours["title_accuracy"],
+        "language_accuracy": ours["language_accuracy"],
+    }
+    failures = [
+        f"{name} {measured[name]} is below its floor {floor}"
+        for name, floor in floors.items()
+        if not name.startswith("_") and measured[name] < floor
+    ]
+    for kind in ("body_micro", "body_macro"):
+        if ours[kind]["f1"] <= theirs[kind]["f1"]:
+            failures.append(
+                f"{kind} F1 {ours[kind]['f1']} is not ahead of trafilatura's {theirs[kind]['f1']}"
+            )
+    return failures
 
 
 if __name__ == "__main__":
