@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 import typer
 
-from pipelines.cli import _fail, app, err_console, reports_errors
+from pipelines import report as report_view
+from pipelines.cli import SourceOption, _fail, _settings, _sources, app, console, err_console, reports_errors
 
 
 @app.command()
@@ -70,3 +71,25 @@ def article(
         sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def reextract(ctx: typer.Context, source: SourceOption = None) -> None:
+    """Run the current extraction again on the HTML stored in the landing folder (no fetching), rewrite the
+    records that change, and load them: an improved extractor reaches everything crawled before. Articles whose
+    text changed are enriched again by the next `stanwire enrich`."""
+    from pipelines import stages
+
+    settings = _settings(ctx)
+    chosen = _sources(settings, source) if source else None
+    with report_view.progress_bar(console, "Extracting stored pages") as advance:
+        result = stages.reextract(settings, chosen, progress=advance)
+    landing, load = result.landing, result.load
+    console.print(
+        f"{landing.records} stored pages: {landing.changed} extracted differently, {landing.unchanged} the same, "
+        f"{len(landing.failed)} failed; warehouse: {load.articles_updated} articles updated, "
+        f"{load.articles_new} new, {load.articles_duplicate} duplicates"
+    )
+    for path, message in landing.failed:
+        err_console.print(f"  {path}: {message}", highlight=False, soft_wrap=True)

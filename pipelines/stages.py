@@ -33,6 +33,7 @@ from pipelines.errors import RunError
 from pipelines.settings import Settings
 from pipelines.sources import Source
 from spiders.feeds import poll_feed
+from spiders.reextract import ReextractReport, reextract_landing
 from spiders.run import run_crawl_subprocess
 from spiders.sitemaps import read_sitemap
 from spiders.urls import host_of
@@ -227,6 +228,29 @@ class BackfillReport:
     urls_queued: int = 0
     sitemap_files: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReextractResult:
+    """What a re-extraction rewrote in the landing folder, and what the load that followed did."""
+
+    landing: ReextractReport
+    load: warehouse.loader.LoadReport
+
+
+def reextract(
+    settings: Settings, sources: list[Source] | None = None, *, progress: Progress | None = None
+) -> ReextractResult:
+    """Extract every stored page again with the current extractor and load what changed (no fetching)."""
+    landing = reextract_landing(
+        settings.landing_dir,
+        sources={s.name for s in sources} if sources is not None else None,
+        language_hints={s.name: s.language for s in sources or []},
+        progress=progress,
+    )
+    for path, message in landing.failed:
+        logger.warning("reextract failed file=%s error=%s", path, message)
+    return ReextractResult(landing=landing, load=load(settings))
 
 
 def backfill(settings: Settings, sources: list[Source], since: date | None) -> BackfillReport:

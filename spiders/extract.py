@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "LANGUAGES", "MIN_BODY_CHARS", "ExtractedArticle", "extract_article"]
 
 EXTRACTOR_VERSION = (
-    f"stanwire-extract/1 trafilatura/{trafilatura.__version__} htmldate/{htmldate.__version__}"
+    f"stanwire-extract/2 trafilatura/{trafilatura.__version__} htmldate/{htmldate.__version__}"
 )
 LANGUAGES = ("en", "ru", "kk", "ky", "tg", "uz")
 # Below this the page is a listing, a stub or a page that needs JavaScript, not an article worth analysing.

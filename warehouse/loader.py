@@ -196,7 +196,11 @@ def _record_file(
 
 def _store_article(conn: duckdb.DuckDBPyConnection, row: ArticleRow) -> ArticleOutcome:
     """Insert or update one article; return new, duplicate, updated or unchanged."""
-    current = conn.execute("SELECT content_hash, fetched_at FROM articles WHERE id = ?", [row.id]).fetchone()
+    current = conn.execute(
+        "SELECT content_hash, fetched_at, title, published_at, published_date, language, authors "
+        "FROM articles WHERE id = ?",
+        [row.id],
+    ).fetchone()
     outcome: ArticleOutcome
     if current is None:
         original = _original_with_hash(conn, row)
@@ -210,9 +214,14 @@ def _store_article(conn: duckdb.DuckDBPyConnection, row: ArticleRow) -> ArticleO
             [*_article_values(row), original],
         )
         outcome = "duplicate" if original else "new"
-    elif current[0] == row.content_hash or row.fetched_at < current[1]:
-        # Same text; or an older fetch of a page whose newer text is stored (files are read by fetch day,
-        # but within a day by name, not time).
+    elif row.fetched_at < current[1] or (
+        current[0] == row.content_hash
+        and tuple(current[2:])
+        == (row.title, row.published_at, row.published_date, row.language, list(row.authors))
+    ):
+        # An older fetch of a page whose newer version is stored (files are read by fetch day, but within a day
+        # by name, not time); or the same text and metadata. A re-extraction of the same fetch that changed only
+        # a title or a date is an update.
         outcome = "unchanged"
     else:
         original = _original_with_hash(conn, row)
