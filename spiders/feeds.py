@@ -19,6 +19,7 @@ import httpx
 from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 
 from spiders.dates import iso_from_struct_time, parse_date_text
+from spiders.htmlmeta import CYRILLIC_CODECS, capital_share, is_utf8_text
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +179,9 @@ def _parse_into(result: PollResult, body: bytes, *, content_type: str, base: str
     if not body.strip():
         result.error = "empty response body: the server answered 200 with no document"
         return
-    # Bytes, not text: feedparser sniffs the encoding from the XML declaration, BOM and HTTP header itself.
+    # Bytes, not text: feedparser sniffs the encoding from the XML declaration, BOM and HTTP header itself;
+    # a Cyrillic feed whose bytes contradict its declaration is re-encoded to UTF-8 first.
+    body, content_type = _cyrillic_checked(body, content_type)
     response_headers = {"content-location": base}
     if content_type:
         response_headers["content-type"] = content_type
@@ -283,3 +286,38 @@ def declared_interval(feed: Any) -> int | None:
         return None
     frequency = str(feed.get("sy_updatefrequency") or "1").strip()
     return period // int(frequency) if frequency.isdigit() and int(frequency) > 0 else period
+
+
+_XML_ENCODING = re.compile(rb"""(<\?xml[^>]*?encoding=)["'][^"']*["']""")
+_CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
+
+
+def _cyrillic_checked(body: bytes, content_type: str) -> tuple[bytes, str]:
+    """Bytes that are not UTF-8 yet decode to readable Russian only in another Cyrillic codepage than the one
+    declared (or in any, when UTF-8 is declared) are re-encoded to UTF-8 with a declaration saying so."""
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or body.isascii() or is_utf8_text(body):
+        return body, content_type
+    prolog = _XML_ENCODING.search(body[:200])
+    header = _CHARSET.search(content_type or "")
+    declared = (
+        header.group(1)
+        if header
+        else prolog.group(0).split(b"=")[-1].strip(b"\"'").decode("ascii", "replace")
+        if prolog
+        else ""
+    )
+    try:
+        as_declared = (
+            body.decode(declared)
+            if declared and declared.lower().replace("_", "-") not in ("utf-8", "utf8")
+            else None
+        )
+    except (LookupError, UnicodeDecodeError):
+        as_declared = None
+    if as_declared is not None and capital_share(as_declared) <= 0.35:
+        return body, content_type  # the declaration is right
+    candidates = [body.decode(codec, errors="replace") for codec in CYRILLIC_CODECS]
+    if all(capital_share(text) == 0.0 for text in candidates):
+        return body, content_type  # not Russian text: leave it to feedparser's own detection
+    text = min(candidates, key=capital_share).encode("utf-8")
+    return _XML_ENCODING.sub(rb'\1"utf-8"', text, count=1), "application/xml; charset=utf-8"

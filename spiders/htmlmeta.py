@@ -61,7 +61,7 @@ def decode_html(html: bytes | str, declared_encoding: str | None = None) -> str:
     """
     if isinstance(html, str):
         return html
-    if not html.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and _is_utf8_text(html):
+    if not html.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and is_utf8_text(html):
         # Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the page declares: a single-byte Cyrillic page is
         # practically never valid UTF-8, while sites moved to UTF-8 often keep an old charset in the template.
         return html.decode("utf-8")
@@ -69,14 +69,14 @@ def decode_html(html: bytes | str, declared_encoding: str | None = None) -> str:
     _, text = html_to_unicode(content_type, html, default_encoding="utf-8", auto_detect_fun=_detect_encoding)
     if _miscoded_cyrillic(text):
         # A wrong single-byte declaration (koi8-r for windows-1251 and back) turns Russian into mostly capitals.
-        text = min((html.decode(c, errors="replace") for c in _CYRILLIC_CODECS), key=_capital_share)
+        text = min((html.decode(c, errors="replace") for c in CYRILLIC_CODECS), key=capital_share)
     return text
 
 
-_CYRILLIC_CODECS = ("cp1251", "koi8_r")  # the two the region's older sites use
+CYRILLIC_CODECS = ("cp1251", "koi8_r")  # the two the region's older sites use
 
 
-def _is_utf8_text(data: bytes) -> bool:
+def is_utf8_text(data: bytes) -> bool:
     if data.isascii():
         return False
     try:
@@ -86,7 +86,8 @@ def _is_utf8_text(data: bytes) -> bool:
     return True
 
 
-def _capital_share(text: str) -> float:
+def capital_share(text: str) -> float:
+    """Share of capitals among the Cyrillic letters of `text` (0 when there are fewer than 30 of them)."""
     letters = [c for c in text if "\u0400" <= c <= "\u04ff"]
     return sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 30 else 0.0
 
@@ -94,7 +95,7 @@ def _capital_share(text: str) -> float:
 def _miscoded_cyrillic(text: str) -> bool:
     """Russian text is a few percent capitals; more than a third means the bytes were decoded with the wrong
     Cyrillic codepage."""
-    return _capital_share(text) > 0.35
+    return capital_share(text) > 0.35
 
 
 def _detect_encoding(data: bytes) -> str | None:

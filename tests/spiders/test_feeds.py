@@ -204,3 +204,52 @@ def test_redirect_is_followed_and_links_resolve_against_the_final_url() -> None:
     result = poll_feed("x", "https://old.example/rss", user_agent=UA, transport=httpx.MockTransport(handler))
     assert result.error is None
     assert [i.url for i in result.items] == ["https://new.example/feeds/main/story-one/"]
+
+
+def test_rss_091_and_092_with_entities_and_html_in_descriptions(fixture_server: FixtureServer) -> None:
+    old = poll_feed("pamir-wire", fixture_server.url("/feeds/rss091.xml"), user_agent=UA)
+    assert old.error is None
+    [item] = old.items
+    assert item.title == "Tcell restores mobile internet in Khorog & Rushan"  # &amp; decoded once
+    assert item.published_at is None  # RSS 0.91 items have no date: the article page's own date will count
+    newer = poll_feed("aral-bulletin", fixture_server.url("/feeds/rss092.xml"), user_agent=UA)
+    [item] = newer.items
+    assert item.url == f"{fixture_server.base}/news/2026/11/kazakhtelecom-fibre-aralsk/"
+    assert (
+        item.summary == "The line reaches 14 villages."
+    )  # markup in an escaped description is text, not tags
+
+
+def test_xml_base_and_relative_links_and_escaped_html_titles(fixture_server: FixtureServer) -> None:
+    result = poll_feed("ferghana-signal", fixture_server.url("/feeds/xmlbase.xml"), user_agent=UA)
+    assert result.error is None
+    base = fixture_server.base
+    assert [i.url for i in result.items] == [
+        f"{base}/uz/news/2026/11/ucell-uztelecom-towers/",  # entry xml:base on top of the feed's
+        f"{base}/uz/news/2026/11/tariffs-unchanged/",
+    ]
+    # type="html": the escaped <sharing> is a tag of the title's HTML, so it goes; &amp;amp; is one "&".
+    assert result.items[0].title == "Ucell & Uztelecom agree on tower in Fergana"
+    assert result.items[1].published_at is None  # no date at all: kept, undated
+
+
+def test_a_feed_in_koi8_r_declared_as_utf_8_is_still_read(fixture_server: FixtureServer) -> None:
+    result = poll_feed("dushanbe-vesti", fixture_server.url("/feeds/koi8-declared-utf8.xml"), user_agent=UA)
+    assert result.error is None
+    [item] = result.items
+    assert item.title == "Тарифы на мобильный интернет вырастут с февраля"
+    assert item.published_at == "2026-01-12"  # a time without an offset is not an instant: the day is kept
+
+
+def test_a_truncated_feed_keeps_the_entries_before_the_cut_or_says_what_happened(
+    fixture_server: FixtureServer,
+) -> None:
+    result = poll_feed("steppe-signal", fixture_server.url("/feeds/truncated.xml"), user_agent=UA)
+    assert result.http_status == 200
+    assert result.bytes > 0
+    if result.items:
+        assert result.error is None
+        assert all(item.url.startswith(fixture_server.base) for item in result.items)
+    else:
+        assert result.error is not None
+        assert result.error.startswith("not a well-formed feed and no entries: ")
