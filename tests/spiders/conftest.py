@@ -67,6 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
             LoggedRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
         )
         path = unquote(urlsplit(self.path).path)
+        if self._misbehave(path):
+            return
+        path = unquote(urlsplit(self.path).path)  # /flaky/… answers with an article once it recovers
         if path in REDIRECTS:
             self.send_response(HTTPStatus.FOUND)
             self.send_header(
@@ -95,6 +98,34 @@ class _Handler(BaseHTTPRequestHandler):
         if file.suffix != ".html" and body.lstrip()[:15].lower().startswith(b"<!doctype html"):
             content_type = "text/html; charset=utf-8"  # a feed URL answered with a web page
         self._send(HTTPStatus.OK, body, content_type, {"ETag": etag, "Last-Modified": LAST_MODIFIED})
+
+    def _misbehave(self, path: str) -> bool:
+        """Servers having a bad day: /flaky/… answers 429 once then the article, /down/… 503 for ever,
+        /huge/… a page larger than any article, /loop/… redirects that never end."""
+        if path.startswith("/flaky/"):
+            first = sum(1 for r in self.server.log.requests if r.path == self.path) == 1
+            if first:
+                self._send(HTTPStatus.TOO_MANY_REQUESTS, b"slow down", "text/plain", {"Retry-After": "0"})
+                return True
+            self.path = "/news/2026/11/uzbekistan-restricts-vpn-services/"
+            return False
+        if path.startswith("/down/"):
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"<html>maintenance</html>", "text/html")
+            return True
+        if path.startswith("/huge/"):
+            self._send(
+                HTTPStatus.OK, b"<html><body>" + b"<p>padding</p>" * 20_000 + b"</body></html>", "text/html"
+            )
+            return True
+        if path.startswith("/loop/"):
+            # A redirect chain that never ends (a session parameter that changes each time).
+            hops = sum(1 for r in self.server.log.requests if r.path.startswith(path))
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", f"{path}?session={hops}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        return False
 
     def _send(
         self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None

@@ -172,3 +172,42 @@ def test_crawl_that_cannot_start_raises_crawl_error(tmp_path: Path) -> None:
     with pytest.raises(CrawlError, match=r"crawl process exited with code 1: .*FileExistsError.*crawl\.log"):
         run_crawl_subprocess(job, timeout=120)
     assert not (tmp_path / "report.json").exists()
+
+
+def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
+    tmp_path: Path, fixture_server: FixtureServer
+) -> None:
+    server = fixture_server
+    job = {
+        "landing_dir": str(tmp_path / "landing"),
+        "requests": [
+            {"url": server.url(f"/{kind}/story-{kind}/"), "source": "steppe-signal"}
+            for kind in ("flaky", "down", "huge", "loop")
+        ],
+        "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
+        "settings": {
+            "user_agent": "stanwire-test/0.1 (+tests)",
+            "obey_robots": True,
+            "download_delay": 0,
+            "autothrottle": False,
+            "retry_times": 2,
+            "max_page_bytes": 100_000,
+            "max_redirects": 3,
+        },
+    }
+    path = tmp_path / "landing" / "jobs" / "limits" / "job.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(job), encoding="utf-8")
+    run_crawl_subprocess(path, timeout=120)
+
+    [article] = read_json_files(tmp_path / "landing" / "articles")
+    assert article["url"] == server.url("/flaky/story-flaky/")  # 429 once, retried, stored
+    errors = {slug(e["url"]): e for e in read_json_files(tmp_path / "landing" / "errors")}
+    assert set(errors) == {"story-down", "story-huge", "story-loop"}
+    assert (errors["story-down"]["stage"], errors["story-down"]["http_status"]) == ("fetch", 503)
+    assert server.paths().count("/down/story-down/") == 3  # the first try and 2 retries, then given up
+    assert errors["story-huge"]["stage"] == "fetch"
+    assert "size" in errors["story-huge"]["message"].lower()
+    assert errors["story-loop"]["stage"] == "fetch"
+    assert "redirect" in errors["story-loop"]["message"].lower()
+    assert sum(p.startswith("/loop/") for p in server.paths()) == 4  # the request and 3 redirects, no more
