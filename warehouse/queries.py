@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -222,8 +224,9 @@ def digest_data(
     )
 
 
-def run_query(path: Path, sql: str) -> QueryResult:
-    """Run the user's SQL on a read-only connection; a DuckDB error becomes a one-line `QueryError`."""
+@contextmanager
+def _for_user_query(path: Path, sql: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for the user's SQL (fts loaded when it uses it); DuckDB errors become one line."""
     if not sql.strip():
         raise QueryError("the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles")
     upgrade_if_needed(path)
@@ -231,25 +234,25 @@ def run_query(path: Path, sql: str) -> QueryResult:
     try:
         if _USES_FTS.search(sql):
             load_fts(conn)
-        cursor = conn.execute(sql)
-        if cursor.description is None:  # a statement that returns nothing (SET, PRAGMA ...)
-            return QueryResult(columns=[], rows=[])
-        return QueryResult(columns=[d[0] for d in cursor.description], rows=cursor.fetchall())
+        yield conn
     except duckdb.Error as exc:
         raise QueryError(one_line(exc)) from exc
     finally:
         conn.close()
 
 
+def run_query(path: Path, sql: str) -> QueryResult:
+    """Run the user's SQL on a read-only connection; a DuckDB error becomes a one-line `QueryError`."""
+    with _for_user_query(path, sql) as conn:
+        cursor = conn.execute(sql)
+        if cursor.description is None:  # a statement that returns nothing (SET, PRAGMA ...)
+            return QueryResult(columns=[], rows=[])
+        return QueryResult(columns=[d[0] for d in cursor.description], rows=cursor.fetchall())
+
+
 def write_parquet(path: Path, sql: str, out: Path) -> int:
-    """Write the result of the user's read-only query to a Parquet file; return its row count."""
-    if not sql.strip():
-        raise QueryError("the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles")
-    upgrade_if_needed(path)
-    conn = connect(path, read_only=True)
-    try:
-        if _USES_FTS.search(sql):
-            load_fts(conn)
+    """Write the result of the user's read-only query to a Parquet file (atomically); return its row count."""
+    with _for_user_query(path, sql) as conn:
         relation = conn.sql(sql)
         if relation is None:
             raise QueryError("the statement returns no rows to write: give a SELECT")
@@ -258,10 +261,6 @@ def write_parquet(path: Path, sql: str, out: Path) -> int:
         tmp.replace(out)
         count = conn.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()
         return int(count[0]) if count else 0
-    except duckdb.Error as exc:
-        raise QueryError(one_line(exc)) from exc
-    finally:
-        conn.close()
 
 
 def _dicts(conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
