@@ -56,6 +56,10 @@ class OffsiteRedirectMiddleware:
         target = urljoin(request.url, location.decode("latin-1").strip())
         if not in_allowed_domains(target, allowed):
             raise IgnoreRequest(f"offsite redirect to {target}")
+        # A loop would end in Scrapy's duplicate filter, silently; name it so the errback records it.
+        seen = {request.url, *request.meta.get("redirect_urls", ())}
+        if target in seen:
+            raise IgnoreRequest(f"redirect loop: {request.url} redirects back to {target}")
         return response
 
 

@@ -117,6 +117,12 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.OK, b"<html><body>" + b"<p>padding</p>" * 20_000 + b"</body></html>", "text/html"
             )
             return True
+        if path.startswith("/selfloop/"):
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
         if path.startswith("/loop/"):
             # A redirect chain that never ends (a session parameter that changes each time).
             hops = sum(1 for r in self.server.log.requests if r.path.startswith(path))

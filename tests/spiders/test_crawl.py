@@ -182,7 +182,7 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
         "landing_dir": str(tmp_path / "landing"),
         "requests": [
             {"url": server.url(f"/{kind}/story-{kind}/"), "source": "steppe-signal"}
-            for kind in ("flaky", "down", "huge", "loop")
+            for kind in ("flaky", "down", "huge", "loop", "selfloop")
         ],
         "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
         "settings": {
@@ -203,7 +203,9 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
     [article] = read_json_files(tmp_path / "landing" / "articles")
     assert article["url"] == server.url("/flaky/story-flaky/")  # 429 once, retried, stored
     errors = {slug(e["url"]): e for e in read_json_files(tmp_path / "landing" / "errors")}
-    assert set(errors) == {"story-down", "story-huge", "story-loop"}
+    assert set(errors) == {"story-down", "story-huge", "story-loop", "story-selfloop"}
+    # A page redirecting to itself would end in Scrapy's duplicate filter without a word; it is recorded.
+    assert "redirect loop" in errors["story-selfloop"]["message"]
     assert (errors["story-down"]["stage"], errors["story-down"]["http_status"]) == ("fetch", 503)
     assert server.paths().count("/down/story-down/") == 3  # the first try and 2 retries, then given up
     assert errors["story-huge"]["stage"] == "fetch"
