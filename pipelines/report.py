@@ -118,7 +118,8 @@ def print_run(console: Console, report: RunReport, settings: Settings) -> None:
         for path, message in report.load.files_failed:
             console.print(f"[red]bad landing file[/] {path}: {message}", highlight=False)
     if report.digest:
-        console.print(f"Digest {report.digest.week}: {report.digest.path}")
+        paths = report.digest.paths or [report.digest.path]
+        console.print(f"Digest {report.digest.week}: {', '.join(str(p) for p in paths)}")
     console.print(f"Warehouse: {settings.warehouse_path}")
 
 
