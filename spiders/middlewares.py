@@ -13,6 +13,8 @@ Proxy: `ProxyMiddleware` sends every request through the `STANWIRE_PROXY` settin
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -76,3 +78,47 @@ class ProxyMiddleware:
     def process_request(self, request: Request, spider: Any = None) -> None:
         if self.proxy and "proxy" not in request.meta:
             request.meta["proxy"] = self.proxy
+
+
+class RetryAfterMiddleware:
+    """Honour `Retry-After` on 429 and 503: the site's whole download slot waits that long between requests
+    (up to `RETRY_AFTER_MAX` seconds) before Scrapy's RetryMiddleware sends the retry. Scrapy itself ignores the
+    header; a polite crawler slows down when told to."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.cap = crawler.settings.getfloat("RETRY_AFTER_MAX", 120.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if response.status not in (429, 503):
+            return response
+        seconds = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if seconds is None:
+            return response
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        if slot is not None:
+            slot.delay = max(slot.delay, min(self.cap, seconds))
+            self.crawler.stats.inc_value("stanwire/retry_after_honoured")
+        return response
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

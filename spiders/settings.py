@@ -19,6 +19,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.OffsiteRedirectMiddleware": 650,
     # Before HttpProxyMiddleware (750): every request, robots.txt included, goes through STANWIRE_PROXY if set.
     "spiders.middlewares.ProxyMiddleware": 740,
+    # Sees a response before RetryMiddleware (550) does: a 429/503 with Retry-After slows the site's slot first.
+    "spiders.middlewares.RetryAfterMiddleware": 560,
 }
 
 # Politeness: few parallel requests per site, a pause between them, and AutoThrottle backing off when a site
@@ -41,6 +43,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
+RETRY_AFTER_MAX = 120.0  # a Retry-After longer than this is capped: the crawl retries after 2 minutes at most
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -40,6 +41,7 @@ TEXT_SUFFIXES = {".xml", ".rdf", ".html", ".txt"}
 class LoggedRequest:
     path: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -106,6 +108,12 @@ class _Handler(BaseHTTPRequestHandler):
             first = sum(1 for r in self.server.log.requests if r.path == self.path) == 1
             if first:
                 self._send(HTTPStatus.TOO_MANY_REQUESTS, b"slow down", "text/plain", {"Retry-After": "0"})
+                return True
+            self.path = "/news/2026/11/uzbekistan-restricts-vpn-services/"
+            return False
+        if path.startswith("/slowdown/"):
+            if sum(1 for r in self.server.log.requests if r.path == self.path) == 1:
+                self._send(HTTPStatus.TOO_MANY_REQUESTS, b"slow down", "text/plain", {"Retry-After": "2"})
                 return True
             self.path = "/news/2026/11/uzbekistan-restricts-vpn-services/"
             return False

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from spiders.errors import CrawlError, CrawlJobError
+from spiders.middlewares import retry_after_seconds
 from spiders.run import run_crawl_subprocess
 from tests.spiders.conftest import FixtureServer
 
@@ -213,3 +214,30 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
     assert errors["story-loop"]["stage"] == "fetch"
     assert "redirect" in errors["story-loop"]["message"].lower()
     assert sum(p.startswith("/loop/") for p in server.paths()) == 4  # the request and 3 redirects, no more
+
+
+def test_retry_after_is_honoured_before_the_retry(tmp_path: Path, fixture_server: FixtureServer) -> None:
+    server = fixture_server
+    job = {
+        "landing_dir": str(tmp_path / "landing"),
+        "requests": [{"url": server.url("/slowdown/story-slowdown/"), "source": "steppe-signal"}],
+        "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
+        "settings": {"user_agent": "stanwire-test/0.1 (+tests)", "download_delay": 0, "autothrottle": False},
+    }
+    path = tmp_path / "landing" / "jobs" / "slowdown" / "job.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(job), encoding="utf-8")
+    run_crawl_subprocess(path, timeout=120)
+
+    [article] = read_json_files(tmp_path / "landing" / "articles")
+    assert article["url"] == server.url("/slowdown/story-slowdown/")
+    first, retry = [r.at for r in server.requests if r.path.startswith("/slowdown/")]
+    assert retry - first >= 1.9  # the site said "Retry-After: 2"; Scrapy alone would have retried at once
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [(b"120", 120.0), (b" 0 ", 0.0), (b"Wed, 21 Oct 2015 07:28:00 GMT", 0.0), (b"soon", None), (None, None)],
+)
+def test_retry_after_header_values(header: bytes | None, seconds: float | None) -> None:
+    assert retry_after_seconds(header) == seconds  # a date in the past means "now"
