@@ -103,7 +103,9 @@ class RetryAfterMiddleware:
         key = downloader.get_slot_key(request)
         slot = downloader.slots.get(key)
         if slot is not None:
-            slot.delay = max(slot.delay, min(self.cap, seconds))
+            # The slot's pause varies by ±jitter; set it so that even the shortest pause lasts `seconds`.
+            wanted = min(self.cap, seconds) / max(0.1, 1.0 - (slot.jitter or 0.0))
+            slot.delay = max(slot.delay, wanted)
             self.crawler.stats.inc_value("stanwire/retry_after_honoured")
         return response
 
