@@ -19,7 +19,7 @@ import httpx
 from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 
 from spiders.dates import iso_from_struct_time, parse_date_text
-from spiders.htmlmeta import CYRILLIC_CODECS, capital_share, is_utf8_text
+from spiders.htmlmeta import best_cyrillic_decoding, is_utf8_text, miscoded_cyrillic
 
 logger = logging.getLogger(__name__)
 
@@ -314,10 +314,9 @@ def _cyrillic_checked(body: bytes, content_type: str) -> tuple[bytes, str]:
         )
     except (LookupError, UnicodeDecodeError):
         as_declared = None
-    if as_declared is not None and capital_share(as_declared) <= 0.35:
+    if as_declared is not None and not miscoded_cyrillic(as_declared):
         return body, content_type  # the declaration is right
-    candidates = [body.decode(codec, errors="replace") for codec in CYRILLIC_CODECS]
-    if all(capital_share(text) == 0.0 for text in candidates):
+    text = best_cyrillic_decoding(body)
+    if text is None:
         return body, content_type  # not Russian text: leave it to feedparser's own detection
-    text = min(candidates, key=capital_share).encode("utf-8")
-    return _XML_ENCODING.sub(rb'\1"utf-8"', text, count=1), "application/xml; charset=utf-8"
+    return _XML_ENCODING.sub(rb'\1"utf-8"', text.encode("utf-8"), count=1), "application/xml; charset=utf-8"

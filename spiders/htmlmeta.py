@@ -67,9 +67,9 @@ def decode_html(html: bytes | str, declared_encoding: str | None = None) -> str:
         return html.decode("utf-8")
     content_type = f"text/html; charset={declared_encoding}" if declared_encoding else None
     _, text = html_to_unicode(content_type, html, default_encoding="utf-8", auto_detect_fun=_detect_encoding)
-    if _miscoded_cyrillic(text):
+    if miscoded_cyrillic(text):
         # A wrong single-byte declaration (koi8-r for windows-1251 and back) turns Russian into mostly capitals.
-        text = min((html.decode(c, errors="replace") for c in CYRILLIC_CODECS), key=capital_share)
+        text = best_cyrillic_decoding(html) or text
     return text
 
 
@@ -92,7 +92,16 @@ def capital_share(text: str) -> float:
     return sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 30 else 0.0
 
 
-def _miscoded_cyrillic(text: str) -> bool:
+def best_cyrillic_decoding(data: bytes) -> str | None:
+    """`data` decoded with the Cyrillic codepage that gives readable Russian (fewest capitals); None when neither
+    gives any Russian text to judge by."""
+    candidates = [data.decode(codec, errors="replace") for codec in CYRILLIC_CODECS]
+    if all(capital_share(text) == 0.0 for text in candidates):
+        return None
+    return min(candidates, key=capital_share)
+
+
+def miscoded_cyrillic(text: str) -> bool:
     """Russian text is a few percent capitals; more than a third means the bytes were decoded with the wrong
     Cyrillic codepage."""
     return capital_share(text) > 0.35

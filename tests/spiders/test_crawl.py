@@ -150,7 +150,7 @@ def test_crawl_job_end_to_end(tmp_path: Path, fixture_server: FixtureServer) -> 
 
 def test_bad_job_file_exits_2_with_one_line(tmp_path: Path) -> None:
     job = tmp_path / "job.json"
-    job.write_text('{"landing_dir": "x", "requests": [{"url": "http://a.kz/1", "source": "nobody"}]}')
+    job.write_text('{"landing_dir": "x", "requests": [{"url": "http://a.test/1", "source": "nobody"}]}')
     proc = subprocess.run(
         [sys.executable, "-m", "spiders.run", str(job)],
         capture_output=True,

@@ -28,7 +28,7 @@ def test_fixture_page_matches_expected_json(name: str) -> None:
 
 
 def test_json_ld_wins_over_opengraph() -> None:
-    article = extract_article((PAGES / "jsonld.html").read_bytes(), "https://steppe-signal.kz/news/1/")
+    article = extract_article((PAGES / "jsonld.html").read_bytes(), "https://steppe-signal.example/news/1/")
     # og:title and article:published_time differ on purpose in the fixture
     assert article.title == "Kazakhtelecom and Huawei agree to build a Tier III data centre in Astana"
     assert article.published_at == "2026-11-17T10:30:00+05:00"
@@ -36,7 +36,7 @@ def test_json_ld_wins_over_opengraph() -> None:
 
 
 def test_text_keeps_paragraphs_apart_and_drops_the_headline() -> None:
-    article = extract_article((PAGES / "jsonld.html").read_bytes(), "https://steppe-signal.kz/news/1/")
+    article = extract_article((PAGES / "jsonld.html").read_bytes(), "https://steppe-signal.example/news/1/")
     paragraphs = article.text.split("\n\n")
     assert len(paragraphs) == 4
     assert paragraphs[0].startswith("Kazakhtelecom and the Chinese equipment maker Huawei signed")
