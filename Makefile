@@ -7,11 +7,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stanwire-installed
 
-.PHONY: help venv browser demo test lint typecheck eval bench clean site
+.PHONY: help venv browser faketime demo test test-clock lint typecheck eval bench clean site
 
 help:
 	@echo "make demo   - run the whole pipeline offline on the bundled demo corpus"
-	@echo "make test   - run the test suite and the linters"
+	@echo "make test   - run the test suite, the linters and mypy (installs Debian's chromium if missing)"
+	@echo "make test-clock - the date-sensitive tests with the clock moved to 2026-01-15, 2027-06-30, 2030-12-31"
 	@echo "make lint   - ruff (lint + format check)"
 	@echo "make typecheck - mypy"
 	@echo "make eval   - extraction and NLP figures against trafilatura / plain en_core_web_sm, same run"
@@ -35,15 +36,38 @@ $(STAMP): pyproject.toml constraints.txt
 demo: venv
 	$(BIN)/stanwire demo
 
-test: venv browser lint
+# chromium is checked first: a machine that cannot have it learns so in one line before any install starts.
+test: browser venv lint typecheck
 	$(BIN)/python -m pytest
 
-# The HTML digest is tested in headless Chromium: Debian's package, installed here when missing.
+# Debian packages the tests need, installed with apt when missing (as root, or with password-less sudo).
+# Either is found, installed, or `make` stops with one line saying what is missing and why.
+APT_INSTALL = \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "make: $$PKG is missing and cannot be installed here (apt-get needs root or password-less sudo): run 'sudo apt-get install $$PKG' once, then try again" >&2; exit 1; fi; \
+	echo "installing Debian's $$PKG ($$WHY)"; \
+	{ $$SUDO apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$PKG >/dev/null 2>&1; } || \
+	{ echo "make: $$PKG is missing and 'apt-get install $$PKG' failed (no reachable Debian package source?): install $$PKG, then try again" >&2; exit 1; }
+
+# The HTML digest is tested in headless Chromium.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian's chromium for the HTML digest test"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { PKG=chromium; WHY="the HTML digest is tested in headless Chromium"; $(APT_INSTALL); }
+
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { PKG=faketime; WHY="make test-clock moves the clock"; $(APT_INSTALL); }
+
+# Nothing may depend on the day the suite runs: the tests that read dates (extraction, feeds and their schedule,
+# the crawl, the loader, runs, the digest's week, the NLP's dates, the extraction figures, a backfill through the
+# CLI) run with the system clock moved before, after and far after every date of the fixtures.
+CLOCK_DATES = 2026-01-15 2027-06-30 2030-12-31
+CLOCK_TESTS = tests/spiders tests/warehouse tests/pipelines tests/nlp/test_dates.py tests/eval_extraction \
+	tests/e2e/test_backfill.py
+test-clock: faketime venv
+	@for day in $(CLOCK_DATES); do \
+		echo "== clock at $$day 12:00"; \
+		faketime "$$day 12:00:00" $(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
+	done
 
 lint: venv
 	$(BIN)/ruff check .

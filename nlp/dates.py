@@ -78,10 +78,13 @@ def resolve_date(
     """ISO date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`) for a date expression, or None if it is not one."""
     if not text or (_NOT_A_DATE.search(text) and not _AGO.search(text)):
         return None
-    has_year = bool(_YEAR.search(text))
-    if published is None and not has_year:
+    year = _YEAR.search(text)
+    if published is None and year is None:
         return None
-    base = published or date.today()
+    # Without a publication date the text's own year anchors it (never the machine's clock): "12 March 2026"
+    # reads the same on any day.
+    base = published or date(int(year.group(0)), 1, 1)  # type: ignore[union-attr]
+    has_year = year is not None
     query = _normalise_russian(text) if language == "ru" else text.strip()
     weekday = _weekday_index(query, language)
     if weekday is not None and published is not None and not has_year:

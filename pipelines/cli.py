@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipelines import report as report_view
+from pipelines.clock import make_clock
 from pipelines.errors import ConfigError, StanwireError
 from pipelines.settings import Settings, load_settings
 
@@ -117,13 +118,16 @@ def demo(
     ] = None,
 ) -> None:
     """Run the whole pipeline as a Prefect flow on the bundled demo corpus, served from 127.0.0.1."""
-    from pipelines.demo import DEMO_DIR, DemoServer
+    from pipelines.demo import DEMO_DIR, DEMO_NOW, DemoServer
     from pipelines.prefect_env import configure
 
     site = corpus or DEMO_DIR / "site"
     with DemoServer(site) as server:
         # The outlets live at http://stanwire.test/…; the server is their proxy, so URLs do not depend on its port.
         overrides: dict[str, Any] = {"download_delay": 0.0, "autothrottle": False, "proxy": server.proxy}
+        if not _settings(ctx).now:
+            # The corpus is the outlets as they stood on one day: the run sees that day, whatever today is.
+            overrides["now"] = DEMO_NOW
         settings = _settings(ctx, sources=str(DEMO_DIR / "sources.yaml"), **overrides)
         configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
         from pipelines.flows import run_flow
@@ -181,7 +185,7 @@ def run(
     else:
         from pipelines.run import run_all
 
-        result = run_all(settings, sources, week=week, every_feed=all_feeds)
+        result = run_all(settings, sources, clock=make_clock(settings.now), week=week, every_feed=all_feeds)
     report_view.print_run(console, result, settings)
 
 
@@ -201,7 +205,13 @@ def poll(
 
     settings = _settings(ctx)
     with report_view.progress_bar(console, "Polling feeds") as advance:
-        result = stages.poll(settings, _sources(settings, source), every_feed=all_feeds, progress=advance)
+        result = stages.poll(
+            settings,
+            _sources(settings, source),
+            clock=make_clock(settings.now),
+            every_feed=all_feeds,
+            progress=advance,
+        )
     report_view.print_poll(console, result)
 
 
@@ -227,13 +237,14 @@ def crawl(
 
     settings = _settings(ctx)
     chosen = _sources(settings, source)
+    clock = make_clock(settings.now)
     if since is not None:
         try:
             since_date = date.fromisoformat(since)
         except ValueError as exc:
             raise _fail(f"--since {since!r}: expected a date like 2026-01-01") from exc
         with console.status("Reading sitemaps…"):
-            found = stages.backfill(settings, chosen, since_date)
+            found = stages.backfill(settings, chosen, since_date, clock=clock)
         console.print(
             f"Sitemaps: {found.sitemap_files} files read, {found.urls_found} articles since {since_date}, "
             f"{found.urls_queued} new in the queue"
@@ -241,7 +252,7 @@ def crawl(
         for error in found.errors:
             err_console.print(f"  sitemap failed: {error}", highlight=False)
     with console.status("Crawling…"):
-        result = stages.crawl(settings, chosen, sections=sections)
+        result = stages.crawl(settings, chosen, clock=clock, sections=sections)
     report_view.print_crawl(console, result)
 
 
@@ -305,12 +316,13 @@ def digest(
     from pipelines.digest import resolve_week
 
     settings = _settings(ctx)
-    resolve_week(week, today=date.today(), latest=None)  # a malformed --week is reported first
+    today = make_clock(settings.now)().date()
+    resolve_week(week, today=today, latest=None)  # a malformed --week is reported first
     _require_warehouse(settings)
     if format is not None and format not in stages.DIGEST_FORMATS:
         raise _fail(f"--format {format!r}: expected md or html")
     formats = (format,) if format else (("md",) if out else stages.DIGEST_FORMATS)
-    result = stages.digest(settings, week, out=out, formats=formats)
+    result = stages.digest(settings, week, today=today, out=out, formats=formats)
     console.print(
         f"Digest {result.week}: {result.articles} articles, {result.agreements} agreements, "
         f"{result.censorship_events} censorship events → {', '.join(str(p) for p in result.paths)}"
@@ -413,7 +425,7 @@ def status(ctx: typer.Context) -> None:
     settings = _settings(ctx)
     _require_warehouse(settings)
     with stages.open_warehouse(settings) as conn:
-        report_view.print_status(console, conn, settings)
+        report_view.print_status(console, conn, settings, now=make_clock(settings.now)())
 
 
 def _require_warehouse(settings: Settings) -> None:

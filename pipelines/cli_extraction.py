@@ -12,11 +12,13 @@ import typer
 
 from pipelines import report as report_view
 from pipelines.cli import SourceOption, _fail, _settings, _sources, app, console, err_console, reports_errors
+from pipelines.clock import make_clock, parse_instant_setting
 
 
 @app.command()
 @reports_errors
 def article(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Saved HTML pages.")],
     url: Annotated[
         str | None,
@@ -27,6 +29,13 @@ def article(
     format: Annotated[
         str, typer.Option("--format", "-f", help="jsonl (one line per file) or json (an array).")
     ] = "jsonl",
+    fetched_at: Annotated[
+        str | None,
+        typer.Option(
+            help="When the pages were saved (ISO 8601); a date the page gives after it is not its publication "
+            "date [default: now]."
+        ),
+    ] = None,
 ) -> None:
     """Extract the article of each saved HTML page, as the crawl does: title, text, date, authors, language,
     canonical URL. A page that cannot be read is reported on stderr and the others are still extracted; the exit
@@ -38,12 +47,16 @@ def article(
         raise _fail(f"--format {format!r}: expected jsonl or json")
     if url is not None and len(files) > 1:
         raise _fail("--url names one page: give one FILE with it")
+    try:
+        fetched = parse_instant_setting(fetched_at) if fetched_at else make_clock(_settings(ctx).now)()
+    except ValueError as exc:
+        raise _fail(f"--fetched-at: {exc}") from exc
     records, failed = [], 0
     for path in files:
         page_url = url or f"http://saved-page.invalid/{quote(path.name)}"
         try:
             html = path.read_bytes()
-            found = extract_article(html, page_url)
+            found = extract_article(html, page_url, fetched_at=fetched)
         except OSError as exc:
             failed += 1
             message = f"[bold red]error:[/] {path}: cannot read the file: {exc.strerror or exc}"
@@ -61,6 +74,7 @@ def article(
                 "title": found.title,
                 "text": found.text,
                 "published": found.published_at,
+                "date_note": found.extractor.get("date_note"),
                 "authors": found.authors,
                 "language": found.language,
             }

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from pipelines.cli import _fail, _settings, app, err_console, reports_errors
+from pipelines.clock import make_clock
 from pipelines.nlp_inputs import INPUT_FORMATS, InputError, input_format_of, read_documents
 
 
@@ -56,7 +57,10 @@ def extract(
     documents: list[nlp.DocumentInput] = []
     errors: list[InputError] = []
     for path in paths:
-        for item in read_documents(path, input_format_of(path, input_format), stdin_text):
+        found = read_documents(
+            path, input_format_of(path, input_format), stdin_text, fetched_at=make_clock(settings.now)()
+        )
+        for item in found:
             (errors if isinstance(item, InputError) else documents).append(item)  # type: ignore[arg-type]
     for error in errors:
         err_console.print(

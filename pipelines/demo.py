@@ -19,6 +19,10 @@ logger = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO_ROOT / "demo"
 PLACEHOLDER_BASE = b"http://stanwire.test"
+# The corpus is the demo outlets as they stood on one morning: the Monday after its last week (2026-W48), at the
+# hour the weekly digest runs in Almaty. `stanwire demo` runs with its clock starting here (the `now` setting),
+# so it reads the same pages the same way on any day.
+DEMO_NOW = "2026-11-30T06:00:00+06:00"
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".json", ".rss", ".atom", ""}
 
 

@@ -13,6 +13,8 @@ matplotlib.use("Agg")  # no display: render to SVG only
 import matplotlib.pyplot as plt
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from matplotlib.axis import Axis
+from matplotlib.ticker import MaxNLocator
 
 from pipelines.digest import Digest, change
 
@@ -52,8 +54,15 @@ def _per_day_chart(digest: Digest) -> Markup:
     axes.bar([f"{d:%a %d}" for d in days], [per_day.get(d, 0) for d in days], color="#2f6f8f")
     axes.set_ylabel("articles")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(axes.yaxis)
     return _svg(figure)
+
+
+def _integer_ticks(axis: Axis) -> None:
+    """Counts are whole: no tick at 0.5 articles (the default locator is a MaxNLocator)."""
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)
 
 
 def _organizations_chart(digest: Digest) -> Markup:
@@ -62,5 +71,5 @@ def _organizations_chart(digest: Digest) -> Markup:
     axes.barh([r["name"][:40] for r in rows], [r["articles"] for r in rows], color="#8f5a2f")
     axes.set_xlabel("articles this week")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(axes.xaxis)
     return _svg(figure)

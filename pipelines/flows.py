@@ -23,6 +23,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.context import TaskRunContext
 
 from pipelines import stages
+from pipelines.clock import make_clock
 from pipelines.run import RunReport, run_all, summary_markdown
 from pipelines.settings import Settings, load_settings
 from pipelines.sources import load_sources
@@ -82,7 +83,15 @@ def run_flow(
     """Poll (the feeds that are due, or `every_feed`), crawl, load, enrich and write the digest."""
     settings = _settings(home, sources_file, config, settings_overrides)
     sources = load_sources(settings.sources, only=only)
-    report = run_all(settings, sources, week=week, runner=_as_task, flow="run", every_feed=every_feed)
+    report = run_all(
+        settings,
+        sources,
+        clock=make_clock(settings.now),
+        week=week,
+        runner=_as_task,
+        flow="run",
+        every_feed=every_feed,
+    )
     _publish(report, "stanwire-run-summary", "stanwire run")
     return report
 
@@ -98,7 +107,9 @@ def ingest_flow(
     """Poll every source, crawl what is new, load it into the warehouse."""
     settings = _settings(home, sources_file, config, settings_overrides)
     sources = load_sources(settings.sources, only=only)
-    report = run_all(settings, sources, runner=_as_task, flow="ingest", through="load")
+    report = run_all(
+        settings, sources, clock=make_clock(settings.now), runner=_as_task, flow="ingest", through="load"
+    )
     _publish(report, "stanwire-ingest-summary", "stanwire ingest")
     return report
 
@@ -117,14 +128,19 @@ def backfill_flow(
     since_date = date.fromisoformat(since) if since else None  # a malformed date stops before any fetching
     settings = _settings(home, sources_file, config, None)
     [outlet] = load_sources(settings.sources, only=[source])
+    clock = make_clock(settings.now)
     found = None
     if outlet.sitemap:
-        found = _as_task(stages.backfill, settings, [outlet], since_date)
-        crawl = _as_task(stages.crawl, settings, [outlet], sections=False)
+        found = _as_task(stages.backfill, settings, [outlet], since_date, clock=clock)
+        crawl = _as_task(stages.crawl, settings, [outlet], clock=clock, sections=False)
     else:
         deeper = dataclasses.replace(outlet, max_pages=max_pages)
         crawl = _as_task(
-            stages.crawl, dataclasses.replace(settings, max_pages=max_pages), [deeper], sections=True
+            stages.crawl,
+            dataclasses.replace(settings, max_pages=max_pages),
+            [deeper],
+            clock=clock,
+            sections=True,
         )
     load = _as_task(stages.load, settings)
     result = {
@@ -157,4 +173,4 @@ def enrich_flow(home: str | None = None, config: str | None = None, reprocess: b
 def weekly_digest_flow(home: str | None = None, config: str | None = None, week: str | None = None) -> str:
     """Write the digest of `week` (default: the last complete ISO week)."""
     settings = load_settings(config_file=Path(config) if config else None, home=home)
-    return str(stages.digest(settings, week).path)
+    return str(stages.digest(settings, week, today=make_clock(settings.now)().date()).path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -37,10 +37,11 @@ def input_format_of(path: str, given: str | None) -> str:
 
 
 def read_documents(
-    path: str, fmt: str, stdin_text: str | None = None
+    path: str, fmt: str, stdin_text: str | None = None, *, fetched_at: datetime
 ) -> Iterator[DocumentInput | InputError]:
     """Yield the documents of one input (`-` is standard input, passed as `stdin_text`), or an error for each
-    one that cannot be read; a bad line of a JSONL file does not stop the lines after it."""
+    one that cannot be read; a bad line of a JSONL file does not stop the lines after it. A saved HTML page is
+    taken as fetched at `fetched_at` (its publication date cannot be later)."""
     name = "<stdin>" if path == "-" else path
     if path == "-":
         data: bytes = (stdin_text or "").encode("utf-8")
@@ -53,7 +54,7 @@ def read_documents(
     if fmt == "jsonl":
         yield from _jsonl(name, data)
     elif fmt == "html":
-        yield _html(name, path, data)
+        yield _html(name, path, data, fetched_at)
     else:
         yield _txt(name, path, data)
 
@@ -68,11 +69,11 @@ def _txt(name: str, path: str, data: bytes) -> DocumentInput | InputError:
     return DocumentInput(id=Path(path).stem if path != "-" else "stdin", title="", text=text)
 
 
-def _html(name: str, path: str, data: bytes) -> DocumentInput | InputError:
+def _html(name: str, path: str, data: bytes, fetched_at: datetime) -> DocumentInput | InputError:
     # The extractor wants the page's web address (for relative links); a saved file has none.
     url = f"http://saved-page.invalid/{quote(Path(path).name if path != '-' else 'stdin')}"
     try:
-        page = extract_article(data, url)
+        page = extract_article(data, url, fetched_at=fetched_at)
     except SpidersError as exc:
         return InputError(name, str(exc))
     published = _date(page.published_at)

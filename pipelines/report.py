@@ -6,6 +6,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,10 @@ def _command_name() -> str:
         return str(script)
 
 
-def print_status(console: Console, conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+def print_status(
+    console: Console, conn: duckdb.DuckDBPyConnection, settings: Settings, *, now: datetime
+) -> None:
+    """Counts, each feed's health and schedule (a feed whose next poll is not after `now` is due), the last runs."""
     counts = warehouse.queries.summary_counts(conn)
     table = Table("what", "count", title=f"Warehouse {settings.warehouse_path}")
     for key, value in counts.items():
@@ -176,7 +180,7 @@ def print_status(console: Console, conn: duckdb.DuckDBPyConnection, settings: Se
             f"{row['last_ok_at']:%Y-%m-%d %H:%M}" if row.get("last_ok_at") else "never",
             str(row.get("consecutive_failures") or 0),
             f"{interval // 60} min" if interval else "—",
-            f"{next_poll:%Y-%m-%d %H:%M}" if next_poll else "now",
+            f"{next_poll:%Y-%m-%d %H:%M}" if next_poll and next_poll > now else "due now",
             str(row.get("last_error") or ""),
             style="red" if row.get("unhealthy") else "yellow" if failing else None,
         )

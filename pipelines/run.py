@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import warehouse.queries
 import warehouse.runs
 from pipelines import stages
+from pipelines.clock import Clock
 from pipelines.errors import RunError
 from pipelines.runs import run_lock
 from pipelines.settings import Settings
@@ -53,6 +54,7 @@ def run_all(
     settings: Settings,
     sources: list[Source],
     *,
+    clock: Clock,
     week: str | None = None,
     crawl_sections: bool = True,
     runner: StageRunner = call_directly,
@@ -65,24 +67,25 @@ def run_all(
     `runner` calls a stage; the Prefect flow passes one that runs it as a task. `through="load"` stops after
     the load (the `ingest` flow). Feeds are polled when due (adaptive schedule) unless `every_feed`. A source whose poll or crawl
     fails is recorded (run report, `runs.errors`, the log) and the others go on; a failure of load, enrich or
-    digest stops the run, which is then recorded as failed.
+    digest stops the run, which is then recorded as failed. Every stage reads the time from `clock`.
     """
     report = RunReport()
-    with run_lock(settings):
+    started_at = clock()
+    with run_lock(settings, started_at=started_at):
         with stages.open_warehouse(settings) as conn:
-            report.run_id = warehouse.runs.start_run(conn, flow)
+            report.run_id = warehouse.runs.start_run(conn, flow, started_at=started_at)
         try:
-            _ingest(settings, sources, report, runner, crawl_sections, every_feed)
+            _ingest(settings, sources, report, runner, crawl_sections, every_feed, clock)
             report.load = runner(stages.load, settings)
             if through == "digest":  # the `ingest` flow stops after the load
                 report.enrich = runner(stages.enrich, settings)
-                report.digest = runner(stages.digest, settings, week)
+                report.digest = runner(stages.digest, settings, week, today=clock().date())
         except Exception as exc:
-            _finish(settings, report, "failed", f"{type(exc).__name__}: {exc}")
+            _finish(settings, report, "failed", f"{type(exc).__name__}: {exc}", clock)
             raise
         with stages.open_warehouse(settings) as conn:
             report.totals = warehouse.queries.summary_counts(conn)
-        _finish(settings, report, "ok", None)
+        _finish(settings, report, "ok", None, clock)
     return report
 
 
@@ -93,19 +96,36 @@ def _ingest(
     runner: StageRunner,
     crawl_sections: bool,
     every_feed: bool,
+    clock: Clock,
 ) -> None:
     report.poll = stages.PollReport()
     crawls: list[stages.CrawlReport] = []
     for source in sources:
         polled = _for_source(
-            report, source, "poll", runner, stages.poll, settings, [source], every_feed=every_feed
+            report,
+            source,
+            "poll",
+            runner,
+            stages.poll,
+            settings,
+            [source],
+            clock=clock,
+            every_feed=every_feed,
         )
         if polled is not None:
             report.poll.feeds += polled.feeds
             report.poll.skipped += polled.skipped
     for source in sources:
         crawled = _for_source(
-            report, source, "crawl", runner, stages.crawl, settings, [source], sections=crawl_sections
+            report,
+            source,
+            "crawl",
+            runner,
+            stages.crawl,
+            settings,
+            [source],
+            clock=clock,
+            sections=crawl_sections,
         )
         if crawled is not None:
             crawls.append(crawled)
@@ -138,7 +158,7 @@ def _for_source(
         return None
 
 
-def _finish(settings: Settings, report: RunReport, status: str, message: str | None) -> None:
+def _finish(settings: Settings, report: RunReport, status: str, message: str | None, clock: Clock) -> None:
     if report.run_id is None:
         return
     errors = [dataclasses.asdict(e) for e in report.source_errors]
@@ -149,7 +169,13 @@ def _finish(settings: Settings, report: RunReport, status: str, message: str | N
     try:
         with stages.open_warehouse(settings) as conn:
             warehouse.runs.finish_run(
-                conn, report.run_id, status=status, counts=run_counts(report), errors=errors, message=message
+                conn,
+                report.run_id,
+                status=status,
+                counts=run_counts(report),
+                errors=errors,
+                ended_at=clock(),
+                message=message,
             )
     except RunError as exc:  # the run's own outcome matters more than its bookkeeping
         logger.error("could not record the end of run %s: %s", report.run_id, exc)

@@ -17,8 +17,8 @@ LOCK_NAME = "run.lock"
 
 
 @contextmanager
-def run_lock(settings: Settings, *, wait: float | None = None) -> Iterator[None]:
-    """Hold `<home>/run.lock` for the duration of a run.
+def run_lock(settings: Settings, *, started_at: datetime, wait: float | None = None) -> Iterator[None]:
+    """Hold `<home>/run.lock` for the duration of a run (started at `started_at`, as the lock file says).
 
     A run that finds another one in progress waits up to `wait` seconds (default: the `run_wait` setting), then
     stops with a message naming the other run. The operating system releases the lock if a run dies, so a crash
@@ -44,7 +44,7 @@ def run_lock(settings: Settings, *, wait: float | None = None) -> Iterator[None]
                 time.sleep(0.5)
         handle.seek(0)
         handle.truncate()
-        handle.write(f"PID {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.write(f"PID {os.getpid()}, started {started_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC")
         handle.flush()
         try:
             yield

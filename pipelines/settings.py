@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from pipelines.clock import parse_instant_setting
 from pipelines.errors import ConfigError
 
 ENV_PREFIX = "STANWIRE_"
@@ -52,6 +53,9 @@ class Settings:
     proxy: str = ""
     # A run that finds another one running in the same home waits this many seconds for it, then gives up.
     run_wait: float = 0.0
+    # The reference time (ISO 8601) for everything that compares with "now"; empty: the system clock. For
+    # replays and tests; the demo sets it to the moment its corpus stands for. See pipelines.clock.
+    now: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -142,6 +146,11 @@ def load_settings(
             values[name] = _coerce(name, raw, known[name], "command line")
 
     settings = dataclasses.replace(defaults, **values, extra=extra)
+    if settings.now.strip():
+        try:
+            parse_instant_setting(settings.now)
+        except ValueError as exc:
+            raise ConfigError(f"setting 'now': {exc}") from exc
     return dataclasses.replace(
         settings, home=settings.home.expanduser().resolve(), sources=settings.sources.expanduser().resolve()
     )

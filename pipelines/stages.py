@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -27,6 +28,7 @@ import warehouse.feeds
 import warehouse.loader
 import warehouse.queries
 import warehouse.search
+from pipelines.clock import Clock
 from pipelines.digest import build_digest, render_markdown, resolve_week
 from pipelines.digest_html import render_html
 from pipelines.errors import RunError
@@ -94,10 +96,15 @@ class PollReport:
 
 
 def poll(
-    settings: Settings, sources: list[Source], *, every_feed: bool = False, progress: Progress | None = None
+    settings: Settings,
+    sources: list[Source],
+    *,
+    clock: Clock,
+    every_feed: bool = False,
+    progress: Progress | None = None,
 ) -> PollReport:
-    """Poll the feeds of `sources` that are due (all of them with `every_feed`), record each poll in
-    `feed_polls`, reschedule the feed and queue new article URLs."""
+    """Poll the feeds of `sources` that are due at `clock()` (all of them with `every_feed`), record each poll
+    in `feed_polls`, reschedule the feed and queue new article URLs."""
     report = PollReport()
     policy = warehouse.feeds.PollPolicy(
         min_interval=settings.poll_min_interval,
@@ -106,7 +113,7 @@ def poll(
     )
     feeds = [(source, url) for source in sources for url in source.feeds]
     with open_warehouse(settings) as conn:
-        now = datetime.now(UTC)
+        now = clock()
         due = (
             {url for _, url in feeds}
             if every_feed
@@ -120,6 +127,7 @@ def poll(
             result = poll_feed(
                 source.name,
                 feed_url,
+                polled_at=clock(),
                 etag=state.get("etag") if trusted else None,
                 last_modified=state.get("last_modified") if trusted else None,
                 timeout=settings.poll_timeout,
@@ -169,15 +177,20 @@ class CrawlReport:
     job_dir: Path
 
 
-def crawl(settings: Settings, sources: list[Source], *, sections: bool = True) -> CrawlReport:
-    """Fetch queued article URLs and the sources' section pages in a Scrapy subprocess; write landing files."""
+def crawl(settings: Settings, sources: list[Source], *, clock: Clock, sections: bool = True) -> CrawlReport:
+    """Fetch queued article URLs and the sources' section pages in a Scrapy subprocess; write landing files.
+
+    The crawl's clock continues `clock` (fetch times, and the check that a page's date is not after its fetch).
+    """
     names = {s.name for s in sources}
     with open_warehouse(settings) as conn:
         pending = [p for p in warehouse.feeds.pending_urls(conn) if p["source"] in names]
-    job_dir = settings.landing_dir / "jobs" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    started = clock().astimezone(UTC)
+    job_dir = settings.landing_dir / "jobs" / started.strftime("%Y%m%dT%H%M%S%fZ")
     job_dir.mkdir(parents=True, exist_ok=True)
-    job = {
+    job: dict[str, Any] = {
         "landing_dir": str(settings.landing_dir),
+        "clock_start": started.isoformat(),
         "requests": [
             {"url": p["url"], "source": p["source"], "discovered_via": p.get("via") or "feed"}
             for p in pending
@@ -253,7 +266,9 @@ def reextract(
     return ReextractResult(landing=landing, load=load(settings))
 
 
-def backfill(settings: Settings, sources: list[Source], since: date | None) -> BackfillReport:
+def backfill(
+    settings: Settings, sources: list[Source], since: date | None, *, clock: Clock
+) -> BackfillReport:
     """Queue the articles of each source's sitemap published on or after `since` (discovered_via 'sitemap')."""
     report = BackfillReport()
     missing = [s.name for s in sources if not s.sitemap]
@@ -280,7 +295,7 @@ def backfill(settings: Settings, sources: list[Source], since: date | None) -> B
         ]
         with open_warehouse(settings) as conn:
             report.urls_queued += warehouse.feeds.queue_urls(
-                conn, source.name, items, via="sitemap", discovered_at=datetime.now(UTC)
+                conn, source.name, items, via="sitemap", discovered_at=clock()
             )
     return report
 
@@ -395,12 +410,14 @@ def digest(
     settings: Settings,
     week: str | None = None,
     *,
+    today: date,
     out: Path | None = None,
     formats: tuple[str, ...] = DIGEST_FORMATS,
 ) -> DigestResult:
-    """Write the digest of one ISO week (`2026-W47`, `latest`, or the last complete week) in each of `formats`
-    (Markdown, self-contained HTML) to `<home>/digests/<week>.<format>`, or the one format to `out`."""
-    resolve_week(week, today=date.today(), latest=None)  # a malformed week fails before anything is opened
+    """Write the digest of one ISO week (`2026-W47`, `latest`, or the last complete week before `today`) in
+    each of `formats` (Markdown, self-contained HTML) to `<home>/digests/<week>.<format>`, or the one format to
+    `out`."""
+    resolve_week(week, today=today, latest=None)  # a malformed week fails before anything is opened
     unknown = [f for f in formats if f not in DIGEST_FORMATS]
     if unknown or not formats:
         raise RunError(f"digest format {unknown or formats!r}: expected md or html")
@@ -408,7 +425,7 @@ def digest(
         raise RunError("a digest written to one file has one format: pass --format md or --format html")
     with open_warehouse(settings) as conn:
         latest = warehouse.queries.latest_published_date(conn)
-        label, week_start = resolve_week(week, today=date.today(), latest=latest)
+        label, week_start = resolve_week(week, today=today, latest=latest)
         data = warehouse.queries.digest_data(conn, week_start, week_start + timedelta(days=6))
     content = build_digest(label, week_start, data)
     paths = []

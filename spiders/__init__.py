@@ -2,8 +2,8 @@
 
 Public API (each a plain function with tests; Scrapy is only needed by the crawl itself):
 
-- `spiders.feeds.poll_feed(source, feed_url, *, etag, last_modified, timeout, user_agent, transport) -> PollResult`
-- `spiders.extract.extract_article(html, url, *, declared_encoding, language_hint) -> ExtractedArticle`
+- `spiders.feeds.poll_feed(source, feed_url, *, polled_at, etag, last_modified, timeout, user_agent, transport) -> PollResult`
+- `spiders.extract.extract_article(html, url, *, fetched_at, declared_encoding, language_hint) -> ExtractedArticle`
 - `spiders.urls.canonicalize_url(url) -> str`, `spiders.urls.url_key(url) -> str`
 - `spiders.landing.write_article(landing_dir, record, html) -> Path`, `write_error(landing_dir, record) -> Path`
 - `spiders.records.article_record(...)`, `error_record(...)`: the landing records of docs/architecture.md

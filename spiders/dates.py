@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import dateparser
 
@@ -46,3 +46,35 @@ def parse_date_text(text: str | None, languages: list[str] | None = None) -> str
         pass
     parsed = dateparser.parse(value, languages=languages or DATE_LANGUAGES, settings=_DATEPARSER_SETTINGS)
     return iso_from_datetime(parsed) if parsed else None
+
+
+# How far a page's date may lie ahead of the moment it was fetched and still be its publication date. A date
+# without a time is a calendar day somewhere: the furthest-ahead time zone (UTC+14) is in "tomorrow" for
+# fourteen hours of every UTC day, and the region's outlets (UTC+5/+6) for five or six. A date with its offset
+# is an instant: a server's clock may run a few minutes fast, no more. Anything later is a scheduled post, a
+# typo or a misread date: not the publication date.
+DAY_AHEAD = timedelta(hours=14)
+INSTANT_AHEAD = timedelta(minutes=15)
+
+
+def future_date_problem(iso: str, fetched_at: datetime) -> str | None:
+    """Why `iso` (a contract date) cannot be the publication date of a page fetched at `fetched_at`, or None.
+
+    `fetched_at` must be aware. Only dates after the fetch are judged here: a page cannot have been published
+    after it was read.
+    """
+    if fetched_at.tzinfo is None:
+        raise ValueError(f"fetched_at {fetched_at!r} has no time zone")
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        latest_day = (fetched_at.astimezone(UTC) + DAY_AHEAD).date()
+        if moment.date() > latest_day:
+            days = (moment.date() - fetched_at.astimezone(UTC).date()).days
+            return f"{iso} is {days} days after the page was fetched ({fetched_at:%Y-%m-%d})"
+        return None
+    if moment > fetched_at + INSTANT_AHEAD:
+        ahead = moment - fetched_at
+        hours = ahead.total_seconds() / 3600
+        span = f"{hours:.1f} hours" if hours < 48 else f"{ahead.days} days"
+        return f"{iso} is {span} after the page was fetched ({fetched_at.isoformat(timespec='seconds')})"
+    return None

@@ -11,7 +11,9 @@ import copy
 import functools
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import htmldate
@@ -20,7 +22,7 @@ import lxml.html
 import trafilatura
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from spiders.dates import parse_date_text
+from spiders.dates import future_date_problem, parse_date_text
 from spiders.errors import ExtractionError, InvalidURLError
 from spiders.htmlmeta import (
     DATE_META_NAMES,
@@ -40,7 +42,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "LANGUAGES", "MIN_BODY_CHARS", "ExtractedArticle", "extract_article"]
 
 EXTRACTOR_VERSION = (
-    f"stanwire-extract/2 trafilatura/{trafilatura.__version__} htmldate/{htmldate.__version__}"
+    f"stanwire-extract/3 trafilatura/{trafilatura.__version__} htmldate/{htmldate.__version__}"
 )
 LANGUAGES = ("en", "ru", "kk", "ky", "tg", "uz")
 # Below this the page is a listing, a stub or a page that needs JavaScript, not an article worth analysing.
@@ -116,11 +118,13 @@ def extract_article(
     html: bytes | str,
     url: str,
     *,
+    fetched_at: datetime,
     declared_encoding: str | None = None,
     language_hint: str | None = None,
 ) -> ExtractedArticle:
-    """Extract the article of the page at `url` (its final URL, after redirects).
+    """Extract the article of the page at `url` (its final URL, after redirects), fetched at `fetched_at`.
 
+    `fetched_at` (aware) bounds the publication date: a date after it is not taken (see `spiders.dates`).
     `declared_encoding` is the charset of the HTTP Content-Type header, `language_hint` the source's language.
     Raises `ExtractionError` when the page has no article body of at least `MIN_BODY_CHARS` characters.
     """
@@ -133,7 +137,7 @@ def extract_article(
         ) from exc
     ld = json_ld_article(tree, url)
     tags = meta_tags(tree)
-    body_text, body_src, doc = _body(tree, url, ld.body if ld else None)
+    body_text, body_src, doc = _body(tree, url, ld.body if ld else None, fetched_at)
 
     title, title_src = _title(ld, tags, doc)
     first, _, rest = body_text.partition("\n\n")
@@ -144,7 +148,7 @@ def extract_article(
             f"no article body at {url}: {len(body_text)} characters of text after removing boilerplate "
             f"(need {MIN_BODY_CHARS}); probably a listing, index or error page, or one that needs JavaScript"
         )
-    published_at, date_src = _published(ld, tags, tree, url)
+    published_at, date_src, date_note = _published(ld, tags, tree, url, fetched_at)
     authors = (ld.authors if ld else []) or meta_authors(tags) or _split_authors(doc.author if doc else None)
     return ExtractedArticle(
         title=title,
@@ -155,15 +159,29 @@ def extract_article(
             f"{title or ''}\n{body_text}", html_lang=html_language(tree), hint=language_hint
         ),
         canonical_url=_canonical(tree, url),
-        extractor={"version": EXTRACTOR_VERSION, "title": title_src, "date": date_src, "body": body_src},
+        extractor={
+            "version": EXTRACTOR_VERSION,
+            "title": title_src,
+            "date": date_src,
+            "body": body_src,
+            **({"date_note": date_note} if date_note else {}),
+        },
     )
 
 
-def _extract(tree: lxml.html.HtmlElement, url: str, *, precision: bool) -> tuple[str, Any]:
-    # trafilatura edits the tree it is given; the metadata steps still need the original.
+def _extract(
+    tree: lxml.html.HtmlElement, url: str, fetched_at: datetime, *, precision: bool
+) -> tuple[str, Any]:
+    # trafilatura edits the tree it is given; the metadata steps still need the original. Its own date search
+    # (unused: `_published` decides) is bounded by the fetch, not by the machine's today.
     doc = trafilatura.bare_extraction(
         copy.deepcopy(tree),
         url=url,
+        date_extraction_params={
+            "original_date": True,
+            "extensive_search": False,
+            "max_date": (fetched_at + _HTMLDATE_ROOM).strftime("%Y-%m-%d"),
+        },
         favor_precision=precision,
         include_comments=False,
         include_tables=False,
@@ -181,13 +199,15 @@ def _extract(tree: lxml.html.HtmlElement, url: str, *, precision: bool) -> tuple
 _PRECISION_LOSS = 0.4
 
 
-def _body(tree: lxml.html.HtmlElement, url: str, ld_body: str | None) -> tuple[str, str, Any]:
-    body_text, doc = _extract(tree, url, precision=True)
+def _body(
+    tree: lxml.html.HtmlElement, url: str, ld_body: str | None, fetched_at: datetime
+) -> tuple[str, str, Any]:
+    body_text, doc = _extract(tree, url, fetched_at, precision=True)
     if len(body_text) < MIN_BODY_CHARS and ld_body and len(ld_body.strip()) >= MIN_BODY_CHARS:
         # An app shell whose text is only in JSON-LD: its articleBody keeps the paragraphs.
         ld_paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\r?\n", ld_body)]
         return "\n\n".join(p for p in ld_paragraphs if p), "json-ld", doc
-    balanced_text, balanced_doc = _extract(tree, url, precision=False)
+    balanced_text, balanced_doc = _extract(tree, url, fetched_at, precision=False)
     if len(body_text) < max(MIN_BODY_CHARS, _PRECISION_LOSS * len(balanced_text)):
         body_text, doc = balanced_text, balanced_doc
     return body_text, "trafilatura", doc
@@ -221,30 +241,56 @@ def _title(ld: Any, tags: dict[str, list[str]], doc: Any) -> tuple[str | None, s
 
 
 def _published(
-    ld: Any, tags: dict[str, list[str]], tree: lxml.html.HtmlElement, url: str
-) -> tuple[str | None, str | None]:
+    ld: Any, tags: dict[str, list[str]], tree: lxml.html.HtmlElement, url: str, fetched_at: datetime
+) -> tuple[str | None, str | None, str | None]:
+    """The first date the page gives that can be its publication date, the method that found it, and why the
+    dates before it were not taken (a date after the fetch is a scheduled post or a misread date; the next
+    evidence is asked instead). Never the fetch date itself: no date is better than an invented one."""
+    rejected: list[str] = []
+    for iso, source in _date_candidates(ld, tags, tree, url, fetched_at):
+        problem = future_date_problem(iso, fetched_at)
+        if problem is None:
+            return iso, source, "; ".join(rejected) or None
+        rejected.append(f"{source} {problem}")
+    return None, None, ("; ".join(rejected) + ": no publication date") if rejected else None
+
+
+def _date_candidates(
+    ld: Any, tags: dict[str, list[str]], tree: lxml.html.HtmlElement, url: str, fetched_at: datetime
+) -> Iterator[tuple[str, str]]:
     if ld and (iso := parse_date_text(ld.date_published)):
-        return iso, "json-ld"
+        yield iso, "json-ld"
     for value in tags.get("article:published_time", []):
         if iso := parse_date_text(value):
-            return iso, "opengraph"
+            yield iso, "opengraph"
     for name in DATE_META_NAMES:
         for value in tags.get(name, []):
             if iso := parse_date_text(value):
-                return iso, "meta"
+                yield iso, "meta"
     # Markup and URL only: htmldate's extensive text search takes any date on the page (a "2026/11" in a
     # link becomes 1 November), while the visible dateline below is read with its day and month names.
+    # htmldate's latest allowed date defaults to the machine's today, and a page whose only dates lie beyond
+    # it gets a first-of-the-month guess instead; given a year's room it reports what the page says, and the
+    # caller judges that against the fetch time.
     found = htmldate.find_date(
-        copy.deepcopy(tree), extensive_search=False, original_date=True, url=url, outputformat="%Y-%m-%d"
+        copy.deepcopy(tree),
+        extensive_search=False,
+        original_date=True,
+        url=url,
+        outputformat="%Y-%m-%d",
+        max_date=(fetched_at + _HTMLDATE_ROOM).strftime("%Y-%m-%d"),
     )
     if found:
-        return found, "htmldate"
-    iso = _visible_date(tree)
-    return (iso, "dateparser") if iso else (None, None)
+        yield found, "htmldate"
+    for iso in _visible_dates(tree):
+        yield iso, "dateparser"
 
 
-def _visible_date(tree: lxml.html.HtmlElement) -> str | None:
-    """A date printed near the headline: a <time>, a date-classed element, or the first date-like text."""
+_HTMLDATE_ROOM = timedelta(days=366)
+
+
+def _visible_dates(tree: lxml.html.HtmlElement) -> Iterator[str]:
+    """Dates printed near the headline: a <time>, a date-classed element, then date-like text, in that order."""
     candidates: list[str] = []
     for element in tree.iter("time"):
         candidates += [element.get("datetime") or "", element.text_content()]
@@ -260,8 +306,7 @@ def _visible_date(tree: lxml.html.HtmlElement) -> str | None:
     for candidate in candidates:
         match = _DATE_IN_TEXT.search(candidate)
         if iso := parse_date_text(candidate) or (parse_date_text(match.group(0)) if match else None):
-            return iso
-    return None
+            yield iso
 
 
 def _split_authors(value: str | None) -> list[str]:

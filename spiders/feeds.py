@@ -10,7 +10,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -79,6 +79,7 @@ def poll_feed(
     source: str,
     feed_url: str,
     *,
+    polled_at: datetime,
     etag: str | None = None,
     last_modified: str | None = None,
     timeout: float = 20,
@@ -88,13 +89,14 @@ def poll_feed(
 ) -> PollResult:
     """Fetch `feed_url` (conditional GET with the stored `etag`/`last_modified`) and parse its entries.
 
-    A 304 gives `not_modified=True` and no items. Any failure gives a PollResult whose `error` says what went
+    `polled_at` is when the poll starts, as the caller's clock reads it. A 304 gives `not_modified=True` and no
+    items. Any failure gives a PollResult whose `error` says what went
     wrong; the stored validators are handed back unchanged then, so a failed poll does not reset them.
     """
     result = PollResult(
         source=source,
         feed_url=feed_url,
-        polled_at=datetime.now(UTC),
+        polled_at=polled_at,
         etag=etag,
         last_modified=last_modified,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ class CrawlJob:
     requests: tuple[CrawlRequest, ...]
     sources: tuple[JobSource, ...]
     settings: dict[str, Any] = field(default_factory=dict)
+    # Where the crawl's clock starts (the caller's "now"); None: the system clock of the crawl process.
+    clock_start: datetime | None = None
 
 
 def load_job(path: Path) -> CrawlJob:
@@ -77,7 +80,25 @@ def parse_job(data: Any) -> CrawlJob:
     if len(names) != len(sources):
         raise CrawlJobError("two sources have the same 'name'")
     requests = tuple(_request(item, i, names) for i, item in enumerate(_list(data, "requests")))
-    return CrawlJob(landing_dir=Path(landing_dir), requests=requests, sources=sources, settings=settings)
+    return CrawlJob(
+        landing_dir=Path(landing_dir),
+        requests=requests,
+        sources=sources,
+        settings=settings,
+        clock_start=_instant(data.get("clock_start"), "clock_start"),
+    )
+
+
+def _instant(value: Any, where: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise CrawlJobError(f"'{where}' must be an ISO 8601 date-time with an offset, not {value!r}")
+    return moment
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:

@@ -96,7 +96,7 @@ class RetryAfterMiddleware:
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if response.status not in (429, 503):
             return response
-        seconds = retry_after_seconds(response.headers.get(b"Retry-After"))
+        seconds = retry_after_seconds(response.headers.get(b"Retry-After"), response.headers.get(b"Date"))
         if seconds is None:
             return response
         downloader = self.crawler.engine.downloader
@@ -110,17 +110,27 @@ class RetryAfterMiddleware:
         return response
 
 
-def retry_after_seconds(value: bytes | None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None when absent or unreadable."""
+def retry_after_seconds(value: bytes | None, server_date: bytes | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None when absent or unreadable.
+
+    An HTTP date is measured from the response's own `Date` header: both come from the server's clock, so
+    the pause is what the server meant whatever our clock says. Without a readable `Date`, the pause is
+    unknown and None is returned (Scrapy's own backoff applies).
+    """
     if not value:
         return None
     text = value.decode("latin-1").strip()
     if text.isdigit():
         return float(text)
+    moment, sent = _http_date(text), _http_date(server_date.decode("latin-1")) if server_date else None
+    if moment is None or sent is None:
+        return None
+    return max(0.0, (moment - sent).total_seconds())
+
+
+def _http_date(text: str) -> datetime | None:
     try:
-        moment = parsedate_to_datetime(text)
+        moment = parsedate_to_datetime(text.strip())
     except (TypeError, ValueError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

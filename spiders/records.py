@@ -35,9 +35,11 @@ ERROR_STAGES = ("fetch", "extract", "robots", "offsite")
 DISCOVERY_KINDS = ("feed", "section", "sitemap", "url")
 
 
-def utc_now_iso() -> str:
-    """Now, as the records write it: ISO 8601 in UTC with seconds."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def iso_instant(moment: datetime) -> str:
+    """An instant as the records write it: ISO 8601 in UTC with seconds."""
+    if moment.tzinfo is None:
+        raise ValueError(f"record times need a time zone: {moment!r}")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def article_record(
@@ -48,7 +50,7 @@ def article_record(
     article: ExtractedArticle,
     http_status: int,
     discovered_via: str,
-    fetched_at: str | None = None,
+    fetched_at: datetime | str,
 ) -> dict[str, Any]:
     """A raw article record without `html_file`, which `landing.write_article` fills in when it names the file."""
     if discovered_via not in DISCOVERY_KINDS:
@@ -64,7 +66,7 @@ def article_record(
         "published_at": article.published_at,
         "authors": list(article.authors),
         "language": article.language,
-        "fetched_at": fetched_at or utc_now_iso(),
+        "fetched_at": fetched_at if isinstance(fetched_at, str) else iso_instant(fetched_at),
         "http_status": http_status,
         "discovered_via": discovered_via,
         "extractor": dict(article.extractor),
@@ -77,8 +79,8 @@ def error_record(
     url: str,
     stage: str,
     message: str,
+    at: datetime | str,
     http_status: int | None = None,
-    at: str | None = None,
 ) -> dict[str, Any]:
     """A crawl error record: what failed (`stage`), with which status, and a message saying why."""
     if stage not in ERROR_STAGES:
@@ -90,5 +92,5 @@ def error_record(
         "stage": stage,
         "http_status": http_status,
         "message": message,
-        "at": at or utc_now_iso(),
+        "at": at if isinstance(at, str) else iso_instant(at),
     }

@@ -7,6 +7,7 @@ import gzip
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from spiders.errors import SpidersError
@@ -54,7 +55,10 @@ def reextract_landing(
             report.records += 1
             html = gzip.decompress((path.parent / record["html_file"]).read_bytes())
             hint = (language_hints or {}).get(record["source"])
-            article = extract_article(html, record["final_url"], language_hint=hint)
+            fetched_at = datetime.fromisoformat(record["fetched_at"])
+            if fetched_at.tzinfo is None:
+                fetched_at = fetched_at.replace(tzinfo=UTC)  # the record contract's zone
+            article = extract_article(html, record["final_url"], fetched_at=fetched_at, language_hint=hint)
         except (OSError, ValueError, KeyError, EOFError, SpidersError) as exc:
             # json.JSONDecodeError and gzip's BadGzipFile are ValueError/OSError.
             report.failed.append((str(path.relative_to(landing_dir)), f"{type(exc).__name__}: {exc}"))

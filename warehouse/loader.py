@@ -208,10 +208,12 @@ def _store_article(conn: duckdb.DuckDBPyConnection, row: ArticleRow) -> ArticleO
             """
             INSERT INTO articles (id, url, final_url, canonical_url, source, title, text, language,
                 published_at, published_date, authors, fetched_at, content_hash, discovered_via, html_file,
-                landing_file, duplicate_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                landing_file, date_note, duplicate_of, first_seen_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [*_article_values(row), original],
+            # first seen when first fetched, updated when the stored version was fetched, not when loaded:
+            # what the views show follows from the landing files alone, whenever the loader runs
+            [*_article_values(row), original, row.fetched_at, row.fetched_at],
         )
         outcome = "duplicate" if original else "new"
     elif row.fetched_at < current[1] or (
@@ -229,11 +231,12 @@ def _store_article(conn: duckdb.DuckDBPyConnection, row: ArticleRow) -> ArticleO
             """
             UPDATE articles SET url = ?, final_url = ?, canonical_url = ?, source = ?, title = ?, text = ?,
                 language = ?, published_at = ?, published_date = ?, authors = ?, fetched_at = ?,
-                content_hash = ?, discovered_via = ?, html_file = ?, landing_file = ?, duplicate_of = ?,
-                nlp_version = NULL, enriched_at = NULL, updated_at = current_timestamp
+                content_hash = ?, discovered_via = ?, html_file = ?, landing_file = ?, date_note = ?,
+                duplicate_of = ?,
+                nlp_version = NULL, enriched_at = NULL, updated_at = ?
             WHERE id = ?
             """,
-            [*_article_values(row)[1:], original, row.id],
+            [*_article_values(row)[1:], original, row.fetched_at, row.id],
         )
         # The stored entities and events describe the old text; the next enrich run replaces them.
         delete_enrichment(conn, row.id)
@@ -268,6 +271,7 @@ def _article_values(row: ArticleRow) -> list[object]:
         row.discovered_via,
         row.html_file,
         row.landing_file,
+        row.date_note,
     ]
 
 

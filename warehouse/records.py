@@ -72,6 +72,7 @@ class ArticleRow:
     discovered_via: str
     html_file: str
     landing_file: str
+    date_note: str | None = None
 
     @property
     def has_text(self) -> bool:
@@ -170,7 +171,12 @@ def parse_article(record: Any, landing_file: str) -> ArticleRow:
         discovered_via=record["discovered_via"],
         html_file=f"{folder}/{html_file}" if folder else html_file,
         landing_file=landing_file,
+        date_note=_note(record["extractor"].get("date_note")),
     )
+
+
+def _note(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def parse_crawl_error(record: Any, landing_file: str) -> CrawlErrorRow:

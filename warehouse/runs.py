@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -11,11 +11,11 @@ import duckdb
 __all__ = ["finish_run", "last_runs", "start_run"]
 
 
-def start_run(conn: duckdb.DuckDBPyConnection, flow: str) -> int:
-    """Record a run as running; return its id."""
+def start_run(conn: duckdb.DuckDBPyConnection, flow: str, *, started_at: datetime) -> int:
+    """Record a run as running since `started_at`; return its id."""
     row = conn.execute(
         "INSERT INTO runs (flow, started_at, status) VALUES (?, ?, 'running') RETURNING id",
-        [flow, datetime.now(UTC)],
+        [flow, started_at],
     ).fetchone()
     assert row is not None
     return int(row[0])
@@ -28,12 +28,13 @@ def finish_run(
     status: str,
     counts: dict[str, Any],
     errors: list[dict[str, Any]],
+    ended_at: datetime,
     message: str | None = None,
 ) -> None:
     """Complete a run's row with its end, status, counts per stage and errors per source."""
     conn.execute(
         "UPDATE runs SET ended_at = ?, status = ?, counts = ?, errors = ?, message = ? WHERE id = ?",
-        [datetime.now(UTC), status, json.dumps(counts, default=str), json.dumps(errors), message, run_id],
+        [ended_at, status, json.dumps(counts, default=str), json.dumps(errors), message, run_id],
     )
 
 

@@ -18,6 +18,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,10 @@ from eval.extraction.score import (  # noqa: E402
 )
 
 SYSTEMS = ("stanwire", "trafilatura")
+# The page set is scored as if every page had been fetched at this moment, after the latest date any page
+# gives: both systems judge dates against it, never against the machine's clock, so the figures are the same on
+# any day.
+FETCHED_AT = datetime(2026, 12, 15, tzinfo=UTC)
 Extractor = Callable[[GoldPage], Extraction]
 
 
@@ -58,7 +63,7 @@ def stanwire_extractor() -> tuple[Extractor, str]:
 
     def extract(page: GoldPage) -> Extraction:
         try:
-            article = extract_article(page.html(), page.url)
+            article = extract_article(page.html(), page.url, fetched_at=FETCHED_AT)
         except ExtractionError as exc:  # the documented "no article here" answer: an empty extraction
             return Extraction(None, None, None, "", error=f"ExtractionError: {exc}")
         return Extraction(article.title, article.published_at, article.language, article.text or "")
@@ -69,8 +74,10 @@ def stanwire_extractor() -> tuple[Extractor, str]:
 def trafilatura_extract(page: GoldPage) -> Extraction:
     """trafilatura with its defaults: `extract` for the body, `extract_metadata` for title, date, language."""
     html = page.html()
-    body = trafilatura.extract(html, url=page.url) or ""
-    metadata = trafilatura.extract_metadata(html, default_url=page.url)
+    # trafilatura's own defaults, but for the latest date it accepts: its default is the machine's today
+    dates = {"original_date": True, "extensive_search": True, "max_date": FETCHED_AT.strftime("%Y-%m-%d")}
+    body = trafilatura.extract(html, url=page.url, date_extraction_params=dates) or ""
+    metadata = trafilatura.extract_metadata(html, default_url=page.url, date_config=dates)
     error = None if body else "trafilatura.extract returned no text"
     return Extraction(metadata.title, metadata.date, getattr(metadata, "language", None), body, error=error)
 

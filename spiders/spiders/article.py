@@ -24,6 +24,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from spiders.clock import clock_starting_at, system_clock
 from spiders.errors import ExtractionError, InvalidURLError
 from spiders.extract import extract_article
 from spiders.htmlmeta import parse_html
@@ -48,6 +49,8 @@ class ArticleSpider(scrapy.Spider):
     def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(**kwargs)
         self.job = job
+        # The caller's clock continued in this process: fetch times and the future-date check follow it.
+        self.clock = clock_starting_at(job.clock_start) if job.clock_start else system_clock
         self.sources = {source.name: source for source in job.sources}
         # Canonical URLs of the articles already requested: Scrapy's duplicate filter sees `?utm_source=…`
         # variants of one story as different pages.
@@ -145,10 +148,12 @@ class ArticleSpider(scrapy.Spider):
             message = f"not an HTML page ({self._content_type(response)}); nothing to extract"
             yield self._error(source.name, url, "extract", message, response.status)
             return
+        fetched_at = self.clock()
         try:
             article = extract_article(
                 response.body,
                 response.url,
+                fetched_at=fetched_at,
                 declared_encoding=http_content_type_encoding(self._content_type(response)),
                 language_hint=source.language,
             )
@@ -162,6 +167,7 @@ class ArticleSpider(scrapy.Spider):
             article=article,
             http_status=response.status,
             discovered_via=response.meta.get("discovered_via", "url"),
+            fetched_at=fetched_at,
         )
         yield ArticleItem(record=record, html=response.body)
 
@@ -185,7 +191,9 @@ class ArticleSpider(scrapy.Spider):
         self, source: str, url: str, stage: str, message: str, http_status: int | None = None
     ) -> CrawlErrorItem:
         return CrawlErrorItem(
-            record=error_record(source=source, url=url, stage=stage, message=message, http_status=http_status)
+            record=error_record(
+                source=source, url=url, stage=stage, message=message, http_status=http_status, at=self.clock()
+            )
         )
 
     def _first_request_for(self, url: str) -> bool:

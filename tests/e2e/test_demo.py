@@ -138,6 +138,11 @@ def test_sql_and_status_answer_after_a_run(demo_cli: Cli) -> None:
     status = cli("status").stdout
     assert "ghost-gazette" in status
     assert "steppe-dispatch" in status
+    assert "due now" not in status  # just polled: every feed's next poll lies ahead
+    two_days_later = cli("status", now="2026-12-02T06:00:00+06:00").stdout
+    feeds = [line for line in two_days_later.splitlines() if "stanwire.test/" in line and "feed" in line]
+    assert len(feeds) == 5
+    assert all("due now" in line for line in feeds)  # the longest interval is a day
 
 
 def test_commands_fail_with_one_line_reasons(cli: Cli, tmp_path: Path) -> None:

@@ -44,3 +44,6 @@ def test_durations_ranges_and_vague_periods_are_not_dates(text: str) -> None:
 def test_without_a_publication_date_only_dated_expressions_resolve() -> None:
     assert resolve_date("Monday", None) is None
     assert resolve_date("June 2025", None) == "2025-06"
+    assert resolve_date("12 March 2031", None) == "2031-03-12"  # years ahead of any clock: the text says so
+    assert resolve_date("17 ноября 2026 года", None, "ru") == "2026-11-17"
+    assert resolve_date("in December 2019", None) == "2019-12"

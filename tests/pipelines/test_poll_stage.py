@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -12,6 +13,7 @@ from typing import ClassVar
 import pytest
 
 from pipelines import stages
+from pipelines.clock import Clock
 from pipelines.settings import Settings
 from pipelines.sources import Source
 from warehouse.db import connect
@@ -21,6 +23,14 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 <item><title>Tcell and Huawei sign 5G deal</title><link>http://127.0.0.1/news/2026/11/tcell-huawei-5g</link>
 <pubDate>Mon, 16 Nov 2026 09:00:00 +0600</pubDate></item>
 </channel></rss>"""
+
+
+NOON = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
+
+
+def at(moment: datetime) -> Clock:
+    """A clock stopped at `moment`."""
+    return lambda: moment
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -59,10 +69,10 @@ def test_validators_are_used_then_distrusted_after_polls_with_nothing_new(
 ) -> None:
     settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml", stale_validator_polls=2)
     source = Source(name="steppe", title="Steppe", language="en", feeds=(feed_url,))
-    first = stages.poll(settings, [source])
+    first = stages.poll(settings, [source], clock=at(NOON))
     assert first.new_entries == 1
-    for _ in range(3):
-        stages.poll(settings, [source], every_feed=True)
+    for hour in range(1, 4):
+        stages.poll(settings, [source], clock=at(NOON + timedelta(hours=hour)), every_feed=True)
     # 1st: no validators yet; 2nd and 3rd: conditional, 304 (nothing new twice); 4th: unconditional on purpose.
     assert Handler.seen == [None, '"v1"', '"v1"', None]
     conn = connect(settings.warehouse_path, read_only=True)
@@ -79,8 +89,20 @@ def test_validators_are_used_then_distrusted_after_polls_with_nothing_new(
 def test_a_feed_not_due_is_skipped_unless_every_feed_is_asked_for(tmp_path: Path, feed_url: str) -> None:
     settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml")
     source = Source(name="steppe", title="Steppe", language="en", feeds=(feed_url,))
-    stages.poll(settings, [source])
-    later = stages.poll(settings, [source])
+    stages.poll(settings, [source], clock=at(NOON))
+    later = stages.poll(settings, [source], clock=at(NOON + timedelta(minutes=1)))
     assert (later.skipped, len(later.feeds)) == (1, 0)
-    assert len(stages.poll(settings, [source], every_feed=True).feeds) == 1
+    assert len(stages.poll(settings, [source], clock=at(NOON), every_feed=True).feeds) == 1
     assert len(Handler.seen) == 2
+    # Due again once the feed's interval (at least its <ttl> of 2 hours) has passed since the last poll.
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        row = conn.execute("SELECT next_poll_at FROM feed_state").fetchone()
+    finally:
+        conn.close()
+    assert row is not None
+    next_poll = row[0]
+    assert next_poll >= NOON + timedelta(hours=2)
+    assert stages.poll(settings, [source], clock=at(next_poll - timedelta(seconds=1))).skipped == 1
+    assert len(stages.poll(settings, [source], clock=at(next_poll)).feeds) == 1
+    assert len(Handler.seen) == 3

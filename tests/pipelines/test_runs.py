@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipelines import stages
+from pipelines.clock import Clock
 from pipelines.errors import RunError
 from pipelines.run import run_all
 from pipelines.runs import run_lock
@@ -22,12 +26,22 @@ REPO = Path(__file__).resolve().parents[2]
 HOLD_LOCK = """
 import sys
 from pathlib import Path
+from datetime import UTC, datetime
 from pipelines.runs import run_lock
 from pipelines.settings import Settings
-with run_lock(Settings(home=Path(sys.argv[1]))):
+with run_lock(Settings(home=Path(sys.argv[1])), started_at=datetime(2026, 11, 30, 6, 0, tzinfo=UTC)):
     print("held", flush=True)
     sys.stdin.read()
 """
+
+
+STARTED = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+
+
+def ticking() -> Clock:
+    """A clock starting at STARTED that moves one second each time it is read."""
+    readings = itertools.count()
+    return lambda: STARTED + timedelta(seconds=next(readings))
 
 
 @pytest.fixture
@@ -48,13 +62,14 @@ def test_a_second_run_is_refused_with_the_other_runs_pid_and_may_wait_for_it(set
         assert holder.stdout.readline().strip() == "held"
         with (
             pytest.raises(RunError, match=rf"another stanwire run is in progress .*PID {holder.pid}"),
-            run_lock(settings),
+            run_lock(settings, started_at=STARTED),
         ):
             pass
         assert holder.stdin is not None
         holder.stdin.close()  # the other run ends…
-        with run_lock(settings, wait=30):  # …and a run that waits gets its turn
-            assert "PID" in (settings.home / "run.lock").read_text(encoding="utf-8")
+        with run_lock(settings, started_at=STARTED, wait=30):  # …and a run that waits gets its turn
+            held = (settings.home / "run.lock").read_text(encoding="utf-8")
+            assert held == f"PID {os.getpid()}, started 2026-11-30 07:00:00 UTC"
     finally:
         holder.kill()
         holder.wait()
@@ -76,7 +91,9 @@ def test_a_failing_source_is_recorded_and_the_others_go_on(settings: Settings) -
             return stages.PollReport() if stage.__name__ == "poll" else stages.EnrichReport()
         return stage(*args, **kwargs) if stage.__name__ == "load" else None
 
-    report = run_all(settings, [source("good"), source("broken"), source("other")], runner=runner)
+    report = run_all(
+        settings, [source("good"), source("broken"), source("other")], clock=ticking(), runner=runner
+    )
     assert ("crawl", "other") in called  # the source after the broken one was still crawled
     assert [(e.source, e.stage) for e in report.source_errors] == [("broken", "crawl")]
     conn = connect(settings.warehouse_path, read_only=True)
@@ -92,7 +109,8 @@ def test_a_failing_source_is_recorded_and_the_others_go_on(settings: Settings) -
             "message": "RunError: the crawl of broken timed out after 3600 s",
         }
     ]
-    assert run["ended_at"] >= run["started_at"]
+    assert run["started_at"] == STARTED
+    assert run["ended_at"] > run["started_at"]  # read from the clock again at the end
 
 
 def test_a_run_that_stops_is_recorded_as_failed_with_its_reason(settings: Settings) -> None:
@@ -102,7 +120,7 @@ def test_a_run_that_stops_is_recorded_as_failed_with_its_reason(settings: Settin
         return stages.PollReport() if stage.__name__ == "poll" else None
 
     with pytest.raises(RunError, match="busy"):
-        run_all(settings, [source("good")], runner=runner)
+        run_all(settings, [source("good")], clock=ticking(), runner=runner)
     conn = connect(settings.warehouse_path, read_only=True)
     try:
         [run] = last_runs(conn)

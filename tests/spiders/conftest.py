@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +23,9 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = FIXTURES / "pages"
+# The moment the fixture pages and feeds are "fetched": after every date they give. Tests pass it (or another
+# fixed time) wherever code compares with "now", so they read the same on any day.
+FETCHED_AT = datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
 LAST_MODIFIED = "Tue, 17 Nov 2026 06:00:00 GMT"
 # Queued URLs that redirect, as feed links through a click tracker do: one to an article, one off the source.
 REDIRECTS = {

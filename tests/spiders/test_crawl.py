@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from spiders.errors import CrawlError, CrawlJobError
 from spiders.middlewares import retry_after_seconds
 from spiders.run import run_crawl_subprocess
-from tests.spiders.conftest import FixtureServer
+from tests.spiders.conftest import FETCHED_AT, FixtureServer
 
 ARTICLES_FROM_SECTION = {
     "kazakhtelecom-huawei-data-centre-astana",  # listing page 1 (linked twice, fetched once)
@@ -33,6 +34,7 @@ QUEUED_ARTICLE = "kazakh-regulator-blocks-telegram-mirrors"
 def make_job(tmp_path: Path, server: FixtureServer) -> Path:
     job = {
         "landing_dir": str(tmp_path / "landing"),
+        "clock_start": FETCHED_AT.isoformat(),
         "requests": [
             {"url": server.url("/go/40277"), "source": "steppe-signal"},
             {"url": server.url("/go/40301"), "source": "steppe-signal"},
@@ -98,6 +100,9 @@ def test_crawl_job_end_to_end(tmp_path: Path, fixture_server: FixtureServer) -> 
         assert article["canonical_url"].startswith(fixture_server.base + "/news/2026/")
         assert (landing / "articles").glob(f"*/{article['html_file']}")
     by_slug = {slug(a["final_url"]): a for a in articles}
+    # The crawl's clock continues the job's, not the machine's: fetch times start at clock_start.
+    fetched = [datetime.fromisoformat(a["fetched_at"]) for a in articles]
+    assert all(FETCHED_AT <= moment < FETCHED_AT + timedelta(minutes=10) for moment in fetched)
     queued = by_slug[QUEUED_ARTICLE]
     assert queued["url"] == fixture_server.url("/go/40277")  # as requested; final_url after the redirect
     assert queued["discovered_via"] == "feed"
@@ -181,6 +186,7 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
     server = fixture_server
     job = {
         "landing_dir": str(tmp_path / "landing"),
+        "clock_start": FETCHED_AT.isoformat(),
         "requests": [
             {"url": server.url(f"/{kind}/story-{kind}/"), "source": "steppe-signal"}
             for kind in ("flaky", "down", "huge", "loop", "selfloop")
@@ -220,6 +226,7 @@ def test_retry_after_is_honoured_before_the_retry(tmp_path: Path, fixture_server
     server = fixture_server
     job = {
         "landing_dir": str(tmp_path / "landing"),
+        "clock_start": FETCHED_AT.isoformat(),
         "requests": [{"url": server.url("/slowdown/story-slowdown/"), "source": "steppe-signal"}],
         "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
         "settings": {"user_agent": "stanwire-test/0.1 (+tests)", "download_delay": 0, "autothrottle": False},
@@ -235,9 +242,21 @@ def test_retry_after_is_honoured_before_the_retry(tmp_path: Path, fixture_server
     assert retry - first >= 1.9  # the site said "Retry-After: 2"; Scrapy alone would have retried at once
 
 
+SENT = b"Wed, 21 Oct 2015 07:28:00 GMT"
+
+
 @pytest.mark.parametrize(
-    ("header", "seconds"),
-    [(b"120", 120.0), (b" 0 ", 0.0), (b"Wed, 21 Oct 2015 07:28:00 GMT", 0.0), (b"soon", None), (None, None)],
+    ("header", "date", "seconds"),
+    [
+        (b"120", None, 120.0),
+        (b" 0 ", SENT, 0.0),
+        (b"Wed, 21 Oct 2015 07:30:30 GMT", SENT, 150.0),  # measured from the response's own Date
+        (b"Wed, 21 Oct 2015 07:20:00 GMT", SENT, 0.0),  # a date before the response's means "now"
+        (b"Wed, 21 Oct 2015 07:30:30 GMT", None, None),  # without a Date the pause is unknown
+        (b"Wed, 21 Oct 2015 07:30:30 GMT", b"garbage", None),
+        (b"soon", SENT, None),
+        (None, SENT, None),
+    ],
 )
-def test_retry_after_header_values(header: bytes | None, seconds: float | None) -> None:
-    assert retry_after_seconds(header) == seconds  # a date in the past means "now"
+def test_retry_after_header_values(header: bytes | None, date: bytes | None, seconds: float | None) -> None:
+    assert retry_after_seconds(header, date) == seconds

@@ -10,13 +10,15 @@ import httpx
 import pytest
 
 from spiders.feeds import poll_feed
-from tests.spiders.conftest import FIXTURES, LAST_MODIFIED, FixtureServer
+from tests.spiders.conftest import FETCHED_AT, FIXTURES, LAST_MODIFIED, FixtureServer
 
 UA = "stanwire-test/0.1 (+tests)"
 
 
 def test_rss2(fixture_server: FixtureServer) -> None:
-    result = poll_feed("steppe-signal", fixture_server.url("/feeds/rss2.xml"), user_agent=UA)
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/feeds/rss2.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     base = fixture_server.base
     assert result.error is None
     assert result.http_status == 200
@@ -52,7 +54,7 @@ def test_rss2(fixture_server: FixtureServer) -> None:
 
 def test_poll_result_serialises_to_the_contract(fixture_server: FixtureServer) -> None:
     record = dataclasses.asdict(
-        poll_feed("steppe-signal", fixture_server.url("/feeds/rss2.xml"), user_agent=UA)
+        poll_feed("steppe-signal", fixture_server.url("/feeds/rss2.xml"), user_agent=UA, polled_at=FETCHED_AT)
     )
     assert set(record) == {
         "source", "feed_url", "polled_at", "http_status", "bytes", "entries", "error", "etag",
@@ -62,7 +64,9 @@ def test_poll_result_serialises_to_the_contract(fixture_server: FixtureServer) -
 
 
 def test_atom(fixture_server: FixtureServer) -> None:
-    result = poll_feed("silk-wire", fixture_server.url("/feeds/atom.xml"), user_agent=UA)
+    result = poll_feed(
+        "silk-wire", fixture_server.url("/feeds/atom.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.error is None
     assert result.entries == 2
     assert [(i.url, i.published_at) for i in result.items] == [
@@ -76,7 +80,9 @@ def test_atom(fixture_server: FixtureServer) -> None:
 
 
 def test_rss1(fixture_server: FixtureServer) -> None:
-    result = poll_feed("pamir-bulletin", fixture_server.url("/feeds/rss1.rdf"), user_agent=UA)
+    result = poll_feed(
+        "pamir-bulletin", fixture_server.url("/feeds/rss1.rdf"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.error is None
     assert [(i.title, i.published_at) for i in result.items] == [
         ("Antimonopoly service reviews Tcell mobile data tariffs", "2026-11-12T06:00:00+00:00"),
@@ -85,7 +91,9 @@ def test_rss1(fixture_server: FixtureServer) -> None:
 
 
 def test_windows_1251_feed_with_russian_dates(fixture_server: FixtureServer) -> None:
-    result = poll_feed("naryn-news", fixture_server.url("/feeds/ru-cp1251.xml"), user_agent=UA)
+    result = poll_feed(
+        "naryn-news", fixture_server.url("/feeds/ru-cp1251.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.error is None
     assert [i.title for i in result.items] == [
         "«Кыргызтелеком» расширит сеть LTE в Нарынской области",
@@ -100,9 +108,14 @@ def test_windows_1251_feed_with_russian_dates(fixture_server: FixtureServer) -> 
 
 def test_not_modified_with_etag(fixture_server: FixtureServer) -> None:
     url = fixture_server.url("/feeds/rss2.xml")
-    first = poll_feed("steppe-signal", url, user_agent=UA)
+    first = poll_feed("steppe-signal", url, user_agent=UA, polled_at=FETCHED_AT)
     second = poll_feed(
-        "steppe-signal", url, etag=first.etag, last_modified=first.last_modified, user_agent=UA
+        "steppe-signal",
+        url,
+        etag=first.etag,
+        last_modified=first.last_modified,
+        user_agent=UA,
+        polled_at=FETCHED_AT,
     )
     assert second.http_status == 304
     assert second.not_modified is True
@@ -117,7 +130,13 @@ def test_not_modified_with_etag(fixture_server: FixtureServer) -> None:
 
 
 def test_http_404(fixture_server: FixtureServer) -> None:
-    result = poll_feed("steppe-signal", fixture_server.url("/feeds/gone.xml"), etag='"old"', user_agent=UA)
+    result = poll_feed(
+        "steppe-signal",
+        fixture_server.url("/feeds/gone.xml"),
+        etag='"old"',
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+    )
     assert result.error == "HTTP 404 Not Found"
     assert result.http_status == 404
     assert result.items == []
@@ -126,20 +145,26 @@ def test_http_404(fixture_server: FixtureServer) -> None:
 
 def test_html_page_instead_of_feed(fixture_server: FixtureServer) -> None:
     size = (FIXTURES / "feeds/moved.xml").stat().st_size
-    result = poll_feed("steppe-signal", fixture_server.url("/feeds/moved.xml"), user_agent=UA)
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/feeds/moved.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.http_status == 200
     assert result.error == f"answered with an HTML page, not a feed (text/html, {size} bytes)"
     assert result.items == []
 
 
 def test_empty_channel(fixture_server: FixtureServer) -> None:
-    result = poll_feed("steppe-signal", fixture_server.url("/feeds/empty.xml"), user_agent=UA)
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/feeds/empty.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.error == "feed has no entries (empty channel)"
     assert result.entries == 0
 
 
 def test_empty_body(fixture_server: FixtureServer) -> None:
-    result = poll_feed("steppe-signal", fixture_server.url("/feeds/empty-body.xml"), user_agent=UA)
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/feeds/empty-body.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.http_status == 200
     assert result.bytes == 0
     assert result.error is not None
@@ -147,7 +172,9 @@ def test_empty_body(fixture_server: FixtureServer) -> None:
 
 
 def test_malformed_xml_with_entries_keeps_them(fixture_server: FixtureServer) -> None:
-    result = poll_feed("caspian-review", fixture_server.url("/feeds/bozo.xml"), user_agent=UA)
+    result = poll_feed(
+        "caspian-review", fixture_server.url("/feeds/bozo.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.error is None
     assert [i.url.rsplit("/", 2)[-2] for i in result.items] == [
         "kcell-tele2-tower-sharing",
@@ -156,7 +183,9 @@ def test_malformed_xml_with_entries_keeps_them(fixture_server: FixtureServer) ->
 
 
 def test_malformed_xml_without_entries(fixture_server: FixtureServer) -> None:
-    result = poll_feed("steppe-signal", fixture_server.url("/feeds/broken.xml"), user_agent=UA)
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/feeds/broken.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.error is not None
     assert result.error.startswith("not a well-formed feed and no entries: ")
     assert "line" in result.error  # feedparser's own message, with where it stopped
@@ -166,7 +195,9 @@ def test_connection_refused() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = poll_feed("steppe-signal", f"http://127.0.0.1:{port}/feed.xml", user_agent=UA, timeout=5)
+    result = poll_feed(
+        "steppe-signal", f"http://127.0.0.1:{port}/feed.xml", user_agent=UA, polled_at=FETCHED_AT, timeout=5
+    )
     assert result.http_status is None
     assert result.error is not None
     assert result.error.startswith("connection error: ")
@@ -187,6 +218,7 @@ def test_timeouts_say_which(exception: Exception, message: str) -> None:
         "steppe-signal",
         "http://feeds.invalid/rss",
         user_agent=UA,
+        polled_at=FETCHED_AT,
         timeout=7,
         transport=httpx.MockTransport(handler),
     )
@@ -201,18 +233,28 @@ def test_redirect_is_followed_and_links_resolve_against_the_final_url() -> None:
             return httpx.Response(301, headers={"Location": "https://new.example/feeds/main/"})
         return httpx.Response(200, content=feed, headers={"Content-Type": "application/rss+xml"})
 
-    result = poll_feed("x", "https://old.example/rss", user_agent=UA, transport=httpx.MockTransport(handler))
+    result = poll_feed(
+        "x",
+        "https://old.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+    )
     assert result.error is None
     assert [i.url for i in result.items] == ["https://new.example/feeds/main/story-one/"]
 
 
 def test_rss_091_and_092_with_entities_and_html_in_descriptions(fixture_server: FixtureServer) -> None:
-    old = poll_feed("pamir-wire", fixture_server.url("/feeds/rss091.xml"), user_agent=UA)
+    old = poll_feed(
+        "pamir-wire", fixture_server.url("/feeds/rss091.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert old.error is None
     [item] = old.items
     assert item.title == "Tcell restores mobile internet in Khorog & Rushan"  # &amp; decoded once
     assert item.published_at is None  # RSS 0.91 items have no date: the article page's own date will count
-    newer = poll_feed("aral-bulletin", fixture_server.url("/feeds/rss092.xml"), user_agent=UA)
+    newer = poll_feed(
+        "aral-bulletin", fixture_server.url("/feeds/rss092.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     [item] = newer.items
     assert item.url == f"{fixture_server.base}/news/2026/11/kazakhtelecom-fibre-aralsk/"
     assert (
@@ -221,7 +263,9 @@ def test_rss_091_and_092_with_entities_and_html_in_descriptions(fixture_server: 
 
 
 def test_xml_base_and_relative_links_and_escaped_html_titles(fixture_server: FixtureServer) -> None:
-    result = poll_feed("ferghana-signal", fixture_server.url("/feeds/xmlbase.xml"), user_agent=UA)
+    result = poll_feed(
+        "ferghana-signal", fixture_server.url("/feeds/xmlbase.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.error is None
     base = fixture_server.base
     assert [i.url for i in result.items] == [
@@ -234,7 +278,12 @@ def test_xml_base_and_relative_links_and_escaped_html_titles(fixture_server: Fix
 
 
 def test_a_feed_in_koi8_r_declared_as_utf_8_is_still_read(fixture_server: FixtureServer) -> None:
-    result = poll_feed("dushanbe-vesti", fixture_server.url("/feeds/koi8-declared-utf8.xml"), user_agent=UA)
+    result = poll_feed(
+        "dushanbe-vesti",
+        fixture_server.url("/feeds/koi8-declared-utf8.xml"),
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+    )
     assert result.error is None
     [item] = result.items
     assert item.title == "Тарифы на мобильный интернет вырастут с февраля"
@@ -244,7 +293,9 @@ def test_a_feed_in_koi8_r_declared_as_utf_8_is_still_read(fixture_server: Fixtur
 def test_a_truncated_feed_keeps_the_entries_before_the_cut_or_says_what_happened(
     fixture_server: FixtureServer,
 ) -> None:
-    result = poll_feed("steppe-signal", fixture_server.url("/feeds/truncated.xml"), user_agent=UA)
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/feeds/truncated.xml"), user_agent=UA, polled_at=FETCHED_AT
+    )
     assert result.http_status == 200
     assert result.bytes > 0
     if result.items:

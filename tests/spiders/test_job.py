@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,12 @@ def test_parse_job() -> None:
     assert parsed.sources[0].allowed_domains == ("24.kg",)
 
 
+def test_clock_start_is_optional_and_aware() -> None:
+    assert parse_job(job()).clock_start is None  # the crawl process's own clock
+    start = parse_job(job(clock_start="2026-12-15T14:00:00+05:00")).clock_start
+    assert start == datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
+
+
 def test_source_defaults() -> None:
     parsed = parse_job(job(sources=[{"name": "24kg", "sections": ["https://24.kg/obschestvo/"]}]))
     assert parsed.sources[0].max_pages == 4  # settings.max_pages
@@ -81,6 +88,12 @@ def test_source_defaults() -> None:
         ),
         ({"sources": [{"name": "a"}, {"name": "a"}], "requests": []}, "two sources have the same 'name'"),
         ({"settings": {"max_pages": "3"}}, "settings.max_pages must be a positive integer"),
+        (
+            {"clock_start": "2026-12-15T09:00:00"},
+            "'clock_start' must be an ISO 8601 date-time with an offset",
+        ),
+        ({"clock_start": "next tuesday"}, "'clock_start' must be an ISO 8601 date-time with an offset"),
+        ({"clock_start": 1765789200}, "'clock_start' must be an ISO 8601 date-time with an offset"),
     ],
 )
 def test_bad_jobs_are_rejected_with_a_specific_message(overrides: dict[str, Any], message: str) -> None:

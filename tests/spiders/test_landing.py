@@ -15,6 +15,7 @@ from spiders.errors import LandingError
 from spiders.extract import ExtractedArticle
 from spiders.landing import write_article, write_error
 from spiders.records import RAW_ARTICLE_FIELDS, article_record, error_record
+from tests.spiders.conftest import FETCHED_AT
 
 URL = "https://steppe-signal.kz/news/2026/11/kazakhtelecom-huawei-data-centre-astana/?utm_source=rss"
 HTML = "<html><body><p>Kazakhtelecom и Huawei построят дата-центр в Астане.</p></body></html>".encode()
@@ -95,7 +96,9 @@ def test_write_error_layout(tmp_path: Path) -> None:
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     for n in range(3):
         write_article(tmp_path, make_record(), HTML + bytes([n]))
-    write_error(tmp_path, error_record(source="s", url="http://x.kz/a", stage="robots", message="m"))
+    write_error(
+        tmp_path, error_record(source="s", url="http://x.kz/a", stage="robots", message="m", at=FETCHED_AT)
+    )
     assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".") or p.name.endswith(".tmp")]
 
 
@@ -136,7 +139,7 @@ def test_incomplete_record_writes_nothing(tmp_path: Path) -> None:
 
 def test_record_builders_reject_unknown_kinds() -> None:
     with pytest.raises(ValueError, match="stage must be one of"):
-        error_record(source="s", url="http://x.kz/", stage="parse", message="m")
+        error_record(source="s", url="http://x.kz/", stage="parse", message="m", at=FETCHED_AT)
     with pytest.raises(ValueError, match="discovered_via must be one of"):
         article_record(
             source="s",
@@ -145,4 +148,5 @@ def test_record_builders_reject_unknown_kinds() -> None:
             article=ExtractedArticle("t", "x", None),
             http_status=200,
             discovered_via="rss",
+            fetched_at=FETCHED_AT,
         )

@@ -46,6 +46,9 @@ def test_a_new_article_is_stored_with_its_identity_dates_and_files(
     assert row["published_date"] == dt.date(2026, 11, 17)
     assert row["authors"] == ["Aigerim Sadykova"]
     assert row["fetched_at"] == dt.datetime(2026, 11, 17, 5, 0, tzinfo=dt.UTC)
+    # First seen when first fetched, not when the loader ran: the views read the same on any day.
+    assert row["first_seen_at"] == row["fetched_at"]
+    assert row["date_note"] is None
     normalised = " ".join(str(row["text"]).split())
     assert row["content_hash"] == hashlib.sha256(normalised.encode()).hexdigest()
     assert row["duplicate_of"] is None
@@ -70,6 +73,19 @@ def test_the_outlets_calendar_date_is_kept_across_midnight_utc(
     date_only = article_row(conn, OTHER_URL)
     assert date_only["published_date"] == dt.date(2026, 11, 16)
     assert date_only["published_at"] is None  # no time given: no instant made up
+
+
+def test_an_undated_article_keeps_the_extractors_reason(
+    conn: duckdb.DuckDBPyConnection, landing: Path
+) -> None:
+    note = "json-ld 2027-01-05 is 49 days after the page was fetched (2026-11-17): no publication date"
+    extractor = {"version": "3", "title": "json-ld", "date": None, "body": "trafilatura", "date_note": note}
+    write_article(landing, URL, published_at=None, extractor=extractor)
+    write_article(landing, OTHER_URL, published_at=None, text="Tajik Telecom lays fibre to Khorog.")
+    load_landing(conn, landing)
+    undated = article_row(conn, URL)
+    assert (undated["published_date"], undated["date_note"]) == (None, note)
+    assert article_row(conn, OTHER_URL)["date_note"] is None
 
 
 def test_loading_the_same_files_again_changes_nothing(conn: duckdb.DuckDBPyConnection, landing: Path) -> None:
@@ -104,7 +120,9 @@ def test_changed_text_updates_the_article_and_clears_its_enrichment(
     assert row["nlp_version"] is None
     assert row["enriched_at"] is None
     assert row["landing_file"].startswith("articles/2026-11-18/")
-    assert row["updated_at"] >= row["first_seen_at"]
+    # first seen at the first fetch, updated at the fetch that brought the correction
+    assert row["first_seen_at"] == dt.datetime(2026, 11, 17, 5, 0, tzinfo=dt.UTC)
+    assert row["updated_at"] == dt.datetime(2026, 11, 18, 7, 0, tzinfo=dt.UTC)
     assert count(conn, "SELECT count(*) FROM article_topics") == 0
     assert count(conn, "SELECT count(*) FROM articles") == 1
 
