@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +32,27 @@ _WORDS = event_words("en_context")
 _NOT_FIRST_NAMES = _WORDS.words("not_first_names")
 TITLE_END_KEY = "stanwire_title_end"
 _CLUB_PREFIXES = frozenset({"FC", "FK", "SC", "PFC", "ФК"})
+# Nouns that stand for the state itself even when capitalised ("the Government", "Authorities").
+_STATE_ITSELF = frozenset(
+    {
+        "government",
+        "governments",
+        "authorities",
+        "authority",
+        "administration",
+        "regime",
+        "leadership",
+        "state",
+        "officials",
+        "cabinet",
+        "side",
+        "sides",
+        "delegation",
+        "republic",
+    }
+)
+# "newsru.com", "orda.kz": a news site's lower-case name (nlp.org_spans finds them).
+_SITE_NAME = re.compile(r"^(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6}$")
 
 
 def _path(value: str | None) -> Path | None:
@@ -172,7 +194,9 @@ class OrgFilter:
         tokens = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
         text = ent.doc[tokens[0].i : ent.end].text if tokens else ""
         key = alias_key(text)
-        if not tokens or not any(c.isupper() for c in text) or len(tokens) > 10:
+        if not tokens or len(tokens) > 10:
+            return None
+        if not any(c.isupper() for c in text) and not _SITE_NAME.match(text):
             return None
         if key in self.filters.not_organizations:
             return None
@@ -189,10 +213,12 @@ class OrgFilter:
             return "PERSON"
         words = [t for t in tokens if t.is_alpha]
         # "the Kazakh government", "Tajik authorities": the state acting, found by the countries component.
+        # A body written as a proper name ("the Parliament of the country", "the Senate") is an organization.
         if (
             words
             and alias_key(words[-1].text) in self.filters.government_nouns
             and all(self.lexicon.term_for(w.text) or w.is_lower for w in words[:-1])
+            and (words[-1].is_lower or alias_key(words[-1].text) in _STATE_ITSELF or len(words) > 1)
         ):
             return None
         if len(words) >= 3:

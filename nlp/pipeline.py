@@ -13,7 +13,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from nlp import country_component, org_components, paragraphs  # noqa: F401  (importing registers the spaCy factories)
+from nlp import country_component, org_components, org_spans, paragraphs  # noqa: F401  (importing registers the spaCy factories)
 from nlp.countries import CountryLexicon, load_countries
 from nlp.errors import ModelNotFoundError
 from nlp.gazetteer import Gazetteer, load_gazetteer
@@ -47,7 +47,9 @@ def add_components(pipeline: Language) -> Language:
         pipeline.add_pipe("stanwire_paragraphs", before="parser")
     if "ner" in pipeline.pipe_names:
         pipeline.add_pipe("stanwire_org_ruler", before="ner")
-        pipeline.add_pipe("stanwire_org_filter", after="ner")
+        spans = pipeline.add_pipe("stanwire_org_spans_v1", after="ner")
+        spans.initialize(nlp=pipeline)
+        pipeline.add_pipe("stanwire_org_filter", after="stanwire_org_spans_v1")
     else:
         pipeline.add_pipe("stanwire_org_ruler")
         pipeline.add_pipe("stanwire_org_filter")

@@ -31,7 +31,7 @@ def test_asdict_gives_exactly_the_documented_json(pipes: nlp.Pipelines) -> None:
     assert set(record["organizations"][0]) == {"name", "canonical", "id", "kind", "country", "mentions"}
     assert record["organizations"][0] == {
         "name": "Uztelecom",
-        "canonical": "Uztelecom",
+        "canonical": "Uzbektelecom",
         "id": "uztelecom",
         "kind": "operator",
         "country": "UZ",

@@ -71,7 +71,7 @@ REQUIRED = {
     "hrw": "Human Rights Watch",
     "kloop": "Kloop",
     "azattyk": "Radio Azattyk",
-    "cifra": "Cifra",
+    "zyfra": "Cifra",
     "piter-ix": "Piter IX",
 }
 
