@@ -79,7 +79,7 @@ def _organizations(
     """Aggregate (id, surface, canonical, kind, country) mentions: one record per organization, first-seen order."""
     records: dict[str, OrganizationMention] = {}
     for org_id, surface, canonical, kind, country in found:
-        key = org_id or f"name:{alias_key(surface)}"
+        key = org_id or f"name:{alias_key(canonical or surface)}"
         if key in records:
             records[key].mentions += 1
         else:
@@ -129,10 +129,11 @@ def _english(
 
 
 def _russian(pipes: Pipelines, doc: DocumentInput, ru_doc: RuDoc, published: date | None) -> DocumentAnalysis:
+    # Gazetteer names as the gazetteer writes them; unknown names as written first, their nominative canonical.
     found = [
         (hit.org.id, hit.name, hit.org.name, hit.org.kind, hit.org.country)
         if hit.org
-        else (None, hit.name, None, None, None)
+        else (None, hit.surface, hit.name, None, None)
         for hit in ru_doc.orgs
     ]
     mentions = RuMentions(ru_doc, pipes.gazetteer, pipes.lexicon)

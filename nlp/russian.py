@@ -22,6 +22,9 @@ from nlp.countries import CountryLexicon, CountryTerm
 from nlp.doc_ext import CountryHit
 from nlp.formmatch import FormMatcher, PhraseEntry, phrase_token
 from nlp.gazetteer import Gazetteer, Organization, SurfaceForm
+from nlp.org_spans_ru import Hit
+from nlp.org_spans_ru import repair as repair_ru
+from nlp.org_spans_ru import surface as ru_surface
 from nlp.text import alias_key
 from nlp.wordlists import Filters, event_words
 
@@ -172,7 +175,7 @@ class RussianAnalyzer:
             if token.head >= 0:
                 doc.children.setdefault(token.head, []).append(token.i)
         chrome = chrome_line_ranges(text, self.filters, self._is_known_name, skip_until=title_end)
-        doc.orgs = self._organizations(doc, spans, chrome)
+        doc.orgs = self._repaired(doc, self._organizations(doc, spans, chrome), spans, chrome)
         doc.countries = self._countries(doc, spans, chrome)
         self._resolve_shared_names(doc)
         return doc
@@ -216,6 +219,47 @@ class RussianAnalyzer:
             hits.append(RuOrgHit(start, end, match.org if match else None, span.text, name, ids))
             taken.update(range(start, end))
         return sorted(hits, key=lambda hit: hit.start)
+
+    def _repaired(
+        self, doc: RuDoc, hits: list[RuOrgHit], spans: list[tuple], chrome: list[tuple[int, int]]
+    ) -> list[RuOrgHit]:
+        """Hits with their spans repaired and the names natasha missed added (nlp.org_spans_ru)."""
+        country_tokens = {
+            i
+            for start, end, term in self.country_matcher.match(doc.tokens, [s for s, _ in doc.sentences])
+            if term.kind == "name"
+            for i in range(start, end)
+        }
+        people = {i for s, e, kind, _ in spans if kind == "PER" for i in range(*self._token_range(doc, s, e))}
+        chrome_tokens = {t.i for t in doc.tokens if in_ranges(t.start, t.stop, chrome)}
+        normal = {(h.start, h.end): h.name for h in hits}
+        repaired = repair_ru(
+            doc.tokens,
+            doc.text,
+            [Hit(h.start, h.end, h.org, h.org_ids) for h in hits],
+            country_tokens=country_tokens,
+            gazetteer=self.gazetteer,
+            blocked=people | chrome_tokens,
+        )
+        result = []
+        for hit in repaired:
+            written = ru_surface(doc.tokens, doc.text, hit)
+            # The nominative natasha gave the first part, then the words after it as written (a genitive country,
+            # a quoted brand, "при …" do not change with the case of the head).
+            base = next(((s, e) for (s, e) in normal if s == hit.start and e <= hit.end), None)
+            if base is not None:
+                tail = (
+                    doc.text[doc.tokens[base[1] - 1].stop : doc.tokens[hit.end - 1].stop]
+                    if base[1] < hit.end
+                    else ""
+                )
+                name = normal[base] + tail
+            else:
+                name = written
+            if hit.org is None and not hit.org_ids and not self._is_organization_name(written, name):
+                continue
+            result.append(RuOrgHit(hit.start, hit.end, hit.org, written, name, hit.org_ids))
+        return result
 
     def _is_organization_name(self, text: str, normal: str) -> bool:
         key = alias_key(normal)
