@@ -81,6 +81,7 @@ class RuDoc:
     orgs: list[RuOrgHit] = field(default_factory=list)
     countries: list[CountryHit] = field(default_factory=list)
     children: dict[int, list[int]] = field(default_factory=dict)
+    people: list[tuple[int, int]] = field(default_factory=list)
 
     def sentence_text(self, index: int) -> str:
         start, end = self.sentences[index]
@@ -176,6 +177,7 @@ class RussianAnalyzer:
                 doc.children.setdefault(token.head, []).append(token.i)
         chrome = chrome_line_ranges(text, self.filters, self._is_known_name, skip_until=title_end)
         doc.orgs = self._repaired(doc, self._organizations(doc, spans, chrome), spans, chrome)
+        doc.people = [self._token_range(doc, s, e) for s, e, kind, _ in spans if kind == "PER"]
         doc.countries = self._countries(doc, spans, chrome)
         self._resolve_shared_names(doc)
         return doc

@@ -1,0 +1,757 @@
+"""Sentence-level event frames: a trigger, its clause, and the parties its arguments stand for.
+
+One skeleton for every event type and language: `Frame.drafts` finds the triggers of a sentence in the
+language's lexicon and reads each one's clause on the view (governing verb, subjects, agents, counterparts,
+status, date). An event type is a lexicon section plus a small `Frame` subclass saying which words trigger it,
+who its parties are and what its status is (`AgreementFrame`, `CensorshipFrame`). Document-level decisions
+(anaphora, one event per counterparty, merging) are in `nlp.events.discourse`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from nlp.dates import Prefer, resolve_date
+from nlp.events.lexicon import Lexicon
+from nlp.events.parties import Found, Group, PartyResolver, dedupe
+from nlp.events.view import DocView, Tok
+from nlp.records import EventParty
+
+_VERBAL = frozenset({"VERB", "AUX"})
+_NOMINAL = frozenset({"NOUN", "PROPN"})
+# Relations through which a noun hangs on the verb that reports it.
+_NOUN_TO_VERB = frozenset({"obj", "subj_pass", "subj", "obl", "nmod", "conj", "appos", "iobj", "xcomp"})
+# Relations that carry a verb up to the verb it complements ("plans to sign", "agreed to build").
+_CHAIN_UP = frozenset({"xcomp", "ccomp", "conj", "advcl", "relcl", "acl"})
+
+
+@dataclass
+class Draft:
+    """One trigger's reading of an event, before the document-level decisions."""
+
+    type: str
+    subtype: str
+    status: str
+    sentence: int
+    trigger: int
+    parties: list[EventParty] = field(default_factory=list)
+    sides: tuple[list[EventParty], list[EventParty]] = field(default_factory=lambda: ([], []))
+    groups: list[Group] = field(default_factory=list)
+    date: str | None = None
+    date_text: str | None = None
+    subject: str | None = None
+    specific: bool = True  # the subtype is said, not guessed
+    anaphoric: bool = False  # "the agreement", "the block": refers to one mentioned before
+    plural: bool = False  # "agreements", "contracts": one per counterparty
+    targets: list[str] = field(default_factory=list)
+    needs_actor: bool = False  # no actor named: the document's state acts (censorship)
+
+
+class Frame:
+    """The shared skeleton: triggers, governing verb, status, date. Subclasses give the type's words."""
+
+    type = ""
+
+    def __init__(self, view: DocView, lexicon: Lexicon, resolver: PartyResolver) -> None:
+        self.view = view
+        self.lexicon = lexicon
+        self.common = lexicon["common"]
+        self.words = lexicon[self.type]
+        self.resolver = resolver
+
+    def drafts(self, sentence: int) -> list[Draft]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    # --- clause ----------------------------------------------------------------------------------------
+
+    def governing_verb(self, noun: Tok, verbs: frozenset[str] = frozenset()) -> Tok | None:
+        """The verb that reports a noun: a participle on it ("a deal signed by …"), else the nearest verb above."""
+        view = self.view
+        for child in view.kids(noun.i, "acl", "relcl"):
+            if child.pos in _VERBAL and (not verbs or child.lemma in verbs):
+                return child
+        node = noun
+        for _ in range(4):
+            head = view.head_of(node)
+            if head is None or node.rel not in _NOUN_TO_VERB:
+                break
+            if head.pos in _VERBAL:
+                return head
+            node = head
+        return None
+
+    def chain(self, verb: Tok | None) -> list[Tok]:
+        """The verb and the verbs it is a complement of ("expected" ← "to sign")."""
+        chain: list[Tok] = []
+        node = verb
+        while node is not None and len(chain) < 4 and node not in chain:
+            chain.append(node)
+            if node.rel not in _CHAIN_UP:
+                break
+            node = self.view.head_of(node)
+        return chain
+
+    def subjects(self, verb: Tok) -> list[Tok]:
+        """Subjects of a verb, climbing through complements ("plans to sign") and relative clauses."""
+        view = self.view
+        node: Tok | None = verb
+        for _ in range(4):
+            if node is None:
+                return []
+            rels = ("subj",) if node is verb else ("subj", "subj_pass")
+            found = view.kids(node.i, *rels)
+            if found:
+                return found
+            if node.rel in {"relcl", "acl"}:
+                head = view.head_of(node)
+                return [head] if head is not None else []
+            if node.rel not in {"xcomp", "conj", "advcl", "ccomp"}:
+                return []
+            node = view.head_of(node)
+        return []
+
+    def is_future(self, chain: list[Tok]) -> bool:
+        """A future or hypothetical chain: "will sign", "is to be signed", "could block", "подпишут"."""
+        view = self.view
+        future = self.common["future_aux"]
+        for token in chain:
+            if token.finite_future:
+                return True
+            for child in view.kids(token.i, "aux"):
+                if child.lower in future or (child.lemma in future and view.language == "en"):
+                    return True
+                if view.language == "ru" and child.lemma == "быть" and child.finite_future:
+                    return True
+            head = view.head_of(token)
+            # "is to be signed", "are to be blocked": to + infinitive after "be".
+            if (
+                view.language == "en"
+                and token.rel == "xcomp"
+                and head is not None
+                and head.lemma == "be"
+                and any(c.lower == "to" for c in view.kids(token.i))
+            ):
+                return True
+        return False
+
+    def planned(self, chain: list[Tok], own: Tok | None = None) -> bool:
+        plan = self.common["plan_verbs"]
+        lemmas = {t.lemma for t in chain if t is not own}
+        return self.is_future(chain) or bool(lemmas & plan)
+
+    def negated(self, chain: list[Tok]) -> bool:
+        negation = self.common["negation"]
+        return any(c.lower in negation for t in chain for c in self.view.kids(t.i, "neg", "advmod", "other"))
+
+    def habitual(self, sentence: int, chain: list[Tok]) -> bool:
+        """ "Tajikistan frequently blocks sites", "has blocked … previously": no one act."""
+        habitual = self.common["habitual"]
+        view = self.view
+        for token in chain:
+            for child in view.kids(token.i, "advmod", "obl", "other"):
+                if child.lower in habitual or child.lemma in habitual:
+                    return True
+        return False
+
+    def clause_date(self, sentence: int, anchors: list[Tok], prefer: Prefer) -> tuple[str | None, str | None]:
+        for text in self.view.date_text_near(sentence, anchors):
+            resolved = resolve_date(text, self.view.published, self.view.language, prefer)
+            if resolved:
+                return resolved, text
+        return None, None
+
+    def phrase(self, head: Tok, limit: int = 12) -> str | None:
+        """The contiguous noun phrase of `head` without clauses, for a subject or target."""
+        view = self.view
+        keep = {head.i}
+        stack = [head]
+        while stack:
+            node = stack.pop()
+            for child in view.kids(node.i):
+                if child.rel in {
+                    "relcl",
+                    "acl",
+                    "advcl",
+                    "appos",
+                    "punct",
+                    "cc",
+                    "conj",
+                    "mark",
+                    "obl",
+                    "other",
+                }:
+                    continue
+                if child.rel == "nmod" and child.case in {"with", "between", "by", "с", "между"}:
+                    continue
+                keep.add(child.i)
+                stack.append(child)
+        indexes = sorted(keep)
+        start = end = indexes.index(head.i)
+        while start > 0 and indexes[start - 1] == indexes[start] - 1:
+            start -= 1
+        while end + 1 < len(indexes) and indexes[end + 1] == indexes[end] + 1:
+            end += 1
+        tokens = [view.tokens[i] for i in indexes[start : end + 1]]
+        while tokens and tokens[0].pos in {"DET", "PRON", "ADP", "CCONJ", "PUNCT"}:
+            tokens = tokens[1:]
+        while tokens and tokens[-1].pos in {"ADP", "CCONJ", "PUNCT", "DET"}:
+            tokens = tokens[:-1]
+        if not tokens:
+            return None
+        tokens = tokens[:limit]
+        return view.span_text(tokens[0].i, tokens[-1].i + 1)
+
+    def in_mention(self, token: Tok) -> bool:
+        return token.i in self.view.org_at or token.i in self.view.country_at
+
+    def sentence_words(self, sentence: int) -> set[str]:
+        start, end = self.view.sentences[sentence]
+        tokens = self.view.tokens[start:end]
+        return {t.lower for t in tokens} | {t.lemma for t in tokens}
+
+
+# --- agreements ---------------------------------------------------------------------------------------------
+
+
+class AgreementFrame(Frame):
+    """Signing, concluding, ratifying or planning an agreement, memorandum, contract, deal or loan."""
+
+    type = "agreement"
+
+    def drafts(self, sentence: int) -> list[Draft]:
+        view = self.view
+        start, end = view.sentences[sentence]
+        words = self.sentence_words(sentence)
+        if words & self.words["sport_words"] and not words & {"bank", "government", "ministry", "loan"}:
+            return []
+        drafts: list[Draft] = []
+        used_verbs: set[int] = set()
+        for token in view.tokens[start:end]:
+            draft = self._noun_draft(token, used_verbs)
+            if draft is not None:
+                drafts.append(draft)
+        for token in view.tokens[start:end]:
+            if token.i in used_verbs or token.pos not in _VERBAL:
+                continue
+            draft = self._loan_draft(token) or self._verb_draft(token)
+            if draft is not None:
+                drafts.append(draft)
+                used_verbs.add(token.i)
+        return drafts
+
+    def _noun_kind(self, token: Tok) -> tuple[str, bool] | None:
+        """(subtype, strong) of an agreement noun."""
+        if token.pos not in _NOMINAL:
+            return None
+        nouns, weak = self.words.map("nouns"), self.words.map("weak_nouns")
+        for key in (token.lemma, token.lower):
+            if key in nouns:
+                return str(nouns[key]), True
+            if key in weak:
+                return str(weak[key]), False
+        return None
+
+    def _noun_draft(self, noun: Tok, used_verbs: set[int]) -> Draft | None:
+        view = self.view
+        kind = self._noun_kind(noun)
+        if kind is None or noun.i in view.org_at:
+            return None
+        subtype, strong = kind
+        # "under the agreement", "в рамках соглашения": the legal basis of something else.
+        if noun.case in {
+            "under",
+            "within",
+            "per",
+            "according",
+            "в рамках",
+            "согласно",
+            "по",
+        } and noun.rel in {"obl", "nmod"}:
+            return None
+        verb = self.governing_verb(noun, self.words["signing_verbs"] | self.words["terminate_verbs"])
+        signing = verb is not None and (
+            verb.lemma in self.words["signing_verbs"] or verb.lower in self.words["signing_verbs"]
+        )
+        if not strong and not signing:
+            return None
+        chain = self.chain(verb)
+        if verb is not None:
+            used_verbs.add(verb.i)
+            if any(t.lemma in self.words["terminate_verbs"] for t in chain):
+                return None
+            if self._not_an_agreement(verb):
+                return None
+        subject_side = Found()
+        other_side = Found()
+        reports = signing or (
+            verb is not None and noun.rel in {"obj", "subj_pass"} and verb.lemma in self.words["verbs"]
+        )
+        if verb is not None and reports:
+            for subject in self.subjects(verb):
+                if subject.i != noun.i:
+                    subject_side.extend(self.resolver.parties_of(subject))
+            for agent in view.kids(verb.i, "agent"):
+                subject_side.extend(self.resolver.parties_of(agent))
+        for head in [t for t in (verb, noun) if t is not None]:
+            for arg in view.kids(head.i, "obl", "nmod"):
+                if arg.case in self.words["counterpart_cases"] or (
+                    view.language == "ru" and arg.gram_case == "Ins" and arg.case in {"с", "со"}
+                ):
+                    other_side.extend(self.resolver.parties_of(arg))
+        # "Kcell's contract", "a Huawei-Kcell deal", "the Kazakh-Chinese agreement", "соглашение Казахстана".
+        for child in view.kids(noun.i, "poss", "compound", "amod", "nmod"):
+            if child.rel == "nmod" and (child.case or view.language == "en") and child.case not in {"of", ""}:
+                continue
+            if child.rel == "nmod" and view.language == "ru" and child.gram_case != "Gen":
+                continue
+            other_side.extend(self.resolver.parties_of(child, demonyms=True))
+        if subtype == "loan":
+            self._loan_sides(verb, noun, subject_side, other_side)
+        status = self._status(noun, verb, chain)
+        anaphoric = self._anaphoric(noun, verb, signing)
+        date_value, date_text = self.clause_date(
+            noun.sent, [t for t in (noun, verb) if t is not None], "future" if status == "planned" else "past"
+        )
+        subtype, specific = self._subtype(noun, subtype, subject_side.parties + other_side.parties)
+        return Draft(
+            type="agreement",
+            subtype=subtype,
+            status=status,
+            sentence=noun.sent,
+            trigger=noun.i,
+            parties=dedupe(subject_side.parties + other_side.parties),
+            sides=(dedupe(subject_side.parties), dedupe(other_side.parties)),
+            groups=subject_side.groups + other_side.groups,
+            date=date_value,
+            date_text=date_text,
+            subject=self._subject(noun, verb),
+            specific=specific,
+            anaphoric=anaphoric,
+            plural=noun.plural,
+        )
+
+    def _anaphoric(self, noun: Tok, verb: Tok | None, signing: bool) -> bool:
+        """ "The agreement was ratified", "the MoU calls for …", "Документ предписывает …": an agreement already
+        mentioned. A definite noun, or one that is the subject of a verb that does not report its signing."""
+        if noun.definite:
+            return True
+        if verb is not None and not signing and noun.rel in {"subj", "subj_pass"}:
+            return True
+        return self.view.language == "ru" and noun.rel in {"subj", "subj_pass"} and not signing
+
+    def _not_an_agreement(self, verb: Tok) -> bool:
+        view = self.view
+        not_objects = self.words["not_objects"]
+        for child in view.kids(verb.i, "obj"):
+            if child.i in view.person_at or child.lemma in not_objects:
+                return True
+        return False
+
+    def _status(self, noun: Tok | None, verb: Tok | None, chain: list[Tok]) -> str:
+        view = self.view
+        lemmas = {t.lemma for t in chain}
+        ancestors = {t.lemma for t in view.ancestors(noun, 3)} if noun is not None else set()
+        own = chain[0] if chain else None
+        if self.planned(
+            chain, own if own is not None and own.lemma not in self.common["plan_verbs"] else None
+        ):
+            return "planned"
+        if noun is not None and any(
+            c.lower in {"draft", "proposed", "future", "planned", "potential"}
+            for c in view.kids(noun.i, "amod")
+        ):
+            return "planned"
+        if lemmas & self.words["ratify_verbs"] or ancestors & self.words["ratify_nouns"]:
+            return "ratified"
+        if verb is not None and verb.lemma in self.words["in_force_verbs"]:
+            inside = {view.tokens[i].lemma for i in view.subtree(verb.i)}
+            if inside & self.words["in_force_words"]:
+                return "in_force"
+        return "signed"
+
+    def _subtype(self, noun: Tok, subtype: str, parties: list[EventParty]) -> tuple[str, bool]:
+        if subtype != "agreement":
+            return subtype, True
+        modifiers = self.words.map("subtype_modifiers")
+        view = self.view
+        for child in view.kids(noun.i, "compound", "amod", "nmod"):
+            if child.lemma in modifiers or child.lower in modifiers:
+                return str(modifiers.get(child.lemma) or modifiers.get(child.lower)), True
+            for grandchild in view.kids(child.i, "compound", "amod", "nmod"):
+                if grandchild.lemma in modifiers:
+                    return str(modifiers[grandchild.lemma]), True
+        if len(parties) >= 2 and all(p.kind == "country" for p in parties):
+            return "intergovernmental", False
+        return "agreement", False
+
+    def _subject(self, noun: Tok, verb: Tok | None) -> str | None:
+        cases = self.words["subject_cases"]
+        view = self.view
+        for head in [noun, *([verb] if verb is not None else [])]:
+            for arg in view.kids(head.i, "nmod", "obl"):
+                if arg.case in cases and not self.in_mention(arg) and arg.i not in view.date_at:
+                    return self.phrase(arg)
+        return None
+
+    def _loan_sides(self, verb: Tok | None, noun: Tok, lenders: Found, borrowers: Found) -> None:
+        view = self.view
+        for head in [t for t in (verb, noun) if t is not None]:
+            for arg in view.kids(head.i, "obl", "nmod", "iobj"):
+                if (
+                    arg.case in self.words["borrower_cases"]
+                    or arg.rel == "iobj"
+                    or (view.language == "ru" and arg.gram_case == "Dat")
+                ):
+                    borrowers.extend(self.resolver.parties_of(arg))
+                elif arg.case in self.words["lender_cases"]:
+                    lenders.extend(self.resolver.parties_of(arg))
+
+    def _loan_draft(self, verb: Tok) -> Draft | None:
+        """ "JBIC and MUFG will lend $145M to Uzbektelecom", "IDA allocated $50 million to the Kyrgyz Republic"."""
+        view = self.view
+        if verb.lemma not in self.words["lend_verbs"]:
+            return None
+        objects = view.kids(verb.i, "obj")
+        money = self.words["money_words"]
+        if not any(
+            {view.tokens[i].lower for i in view.subtree(o.i)} & money or o.lemma in money for o in objects
+        ) and verb.lemma not in {"lend", "loan", "кредитовать"}:
+            return None
+        lenders, borrowers = Found(), Found()
+        for subject in self.subjects(verb):
+            lenders.extend(self.resolver.parties_of(subject))
+        for agent in view.kids(verb.i, "agent"):
+            lenders.extend(self.resolver.parties_of(agent))
+        self._loan_sides(verb, verb, lenders, borrowers)
+        if not lenders.parties or not borrowers.parties:
+            return None
+        chain = self.chain(verb)
+        status = "planned" if self.planned(chain) else "signed"
+        date_value, date_text = self.clause_date(
+            verb.sent, [verb], "future" if status == "planned" else "past"
+        )
+        return Draft(
+            type="agreement",
+            subtype="loan",
+            status=status,
+            sentence=verb.sent,
+            trigger=verb.i,
+            parties=dedupe(lenders.parties + borrowers.parties),
+            sides=(dedupe(lenders.parties), dedupe(borrowers.parties)),
+            groups=lenders.groups + borrowers.groups,
+            date=date_value,
+            date_text=date_text,
+        )
+
+    def _verb_draft(self, verb: Tok) -> Draft | None:
+        """ "Kazakhtelecom and Huawei signed …", "agreed to build", "teamed up with": no agreement noun."""
+        view = self.view
+        if verb.lemma not in self.words["verbs"]:
+            return None
+        if verb.lemma in {"team"} and not any(c.lower == "up" for c in view.kids(verb.i)):
+            return None
+        if verb.lemma == "agree" and not (
+            view.kids(verb.i, "xcomp") or any(a.case in {"on", "upon"} for a in view.kids(verb.i, "obl"))
+        ):
+            return None
+        if self._not_an_agreement(verb):
+            return None
+        subject_side, other_side = Found(), Found()
+        for subject in self.subjects(verb):
+            subject_side.extend(self.resolver.parties_of(subject))
+        for arg in view.kids(verb.i, "obl"):
+            if arg.case in self.words["counterpart_cases"]:
+                other_side.extend(self.resolver.parties_of(arg))
+        parties = dedupe(subject_side.parties + other_side.parties)
+        if len(parties) < 2 and not (subject_side.groups or other_side.groups):
+            return None
+        chain = self.chain(verb)
+        status = self._status(None, verb, chain)
+        date_value, date_text = self.clause_date(
+            verb.sent, [verb], "future" if status == "planned" else "past"
+        )
+        subtype = (
+            "intergovernmental" if parties and all(p.kind == "country" for p in parties) else "cooperation"
+        )
+        return Draft(
+            type="agreement",
+            subtype=subtype,
+            status=status,
+            sentence=verb.sent,
+            trigger=verb.i,
+            parties=parties,
+            sides=(dedupe(subject_side.parties), dedupe(other_side.parties)),
+            groups=subject_side.groups + other_side.groups,
+            date=date_value,
+            date_text=date_text,
+            specific=False,
+        )
+
+
+# --- censorship ---------------------------------------------------------------------------------------------
+
+
+class CensorshipFrame(Frame):
+    """Blocking, shutdowns, throttling, VPN bans, arrests for posts and the laws that allow them."""
+
+    type = "censorship"
+
+    def drafts(self, sentence: int) -> list[Draft]:
+        view = self.view
+        start, end = view.sentences[sentence]
+        words = self.sentence_words(sentence)
+        online = bool(words & self.words["net_words"]) or self._names_platform(sentence)
+        drafts: list[Draft] = []
+        covered: set[int] = set()
+        for token in view.tokens[start:end]:
+            if token.i in covered:
+                continue
+            draft = self._draft(token, words, online)
+            if draft is not None:
+                drafts.append(draft)
+                covered.update(view.subtree(token.i) if draft.subtype == "law" else [token.i])
+        return drafts
+
+    def _names_platform(self, sentence: int) -> bool:
+        start, end = self.view.sentences[sentence]
+        return any(
+            ref.org is not None and ref.org.kind in {"company", "media", "platform"}
+            for ref in {
+                self.view.org_at[i].start: self.view.org_at[i]
+                for i in range(start, end)
+                if i in self.view.org_at
+            }.values()
+        )
+
+    def _base(self, token: Tok) -> str | None:
+        verbs, nouns = self.words.map("verbs"), self.words.map("nouns")
+        if token.pos in _VERBAL:
+            base = verbs.get(token.lemma) or verbs.get(token.lower)
+            if base is None:
+                return None
+            particles = self.words.map("particle_verbs").get(token.lemma)
+            if particles and not any(c.lower in particles for c in self.view.kids(token.i)):
+                return None
+            return str(base)
+        if token.pos in _NOMINAL and token.rel != "amod":
+            base = nouns.get(token.lemma) or nouns.get(token.lower)
+            return str(base) if base is not None else None
+        return None
+
+    def _draft(self, trigger: Tok, words: set[str], online: bool) -> Draft | None:
+        view = self.view
+        base = self._base(trigger)
+        if base is None or trigger.i in view.org_at:
+            return None
+        if trigger.lemma in self.words["lift_words"] or trigger.lower in self.words["lift_words"]:
+            return None
+        verb = trigger if trigger.pos in _VERBAL else self.governing_verb(trigger)
+        chain = self.chain(verb)
+        if any(t.lemma in self.words["lift_words"] or t.lower in self.words["lift_words"] for t in chain):
+            return None  # "lifted the ban", "restored access": not an act of censorship
+        if verb is not None and (self.negated([verb]) or self.habitual(trigger.sent, chain)):
+            return None
+        local = {view.tokens[i].lower for i in view.subtree(trigger.i)} | {
+            view.tokens[i].lemma for i in view.subtree(trigger.i)
+        }
+        if verb is not None:
+            local |= {view.tokens[i].lower for i in view.subtree(verb.i)}
+        subtype = self._subtype(base, trigger, verb, words, local, online)
+        if subtype is None:
+            return None
+        if subtype == "law" and not self._law_acted_on(trigger, chain):
+            return None
+        actors = self._actors(trigger, verb)
+        status = self._status(trigger, verb, chain, subtype)
+        date_value, date_text = self.clause_date(
+            trigger.sent,
+            [t for t in (trigger, verb) if t is not None],
+            "future" if status == "planned" else "past",
+        )
+        mention_only = trigger.pos in _NOMINAL and verb is None
+        return Draft(
+            type="censorship",
+            subtype=subtype,
+            status=status,
+            sentence=trigger.sent,
+            trigger=trigger.i,
+            parties=dedupe(actors.parties),
+            sides=(dedupe(actors.parties), []),
+            groups=actors.groups,
+            date=date_value,
+            date_text=date_text,
+            subject=self._target(trigger, verb),
+            targets=self._targets(trigger, verb),
+            anaphoric=(trigger.pos in _NOMINAL and (trigger.definite or mention_only)),
+            needs_actor=not actors.parties,
+        )
+
+    def _subtype(
+        self, base: str, trigger: Tok, verb: Tok | None, words: set[str], local: set[str], online: bool
+    ) -> str | None:
+        if base == "law":
+            return "law" if words & self.words["law_context"] else None
+        if base in {"arrest", "fine"}:
+            return base if words & self.words["speech_words"] or online else None
+        if not online:
+            return None
+        if base == "block" and local & self.words["vpn_words"]:
+            return "vpn_ban"
+        if base == "shutdown":
+            # "cut off access to Facebook" is a block; "shut down the internet", "networks … shut down" a shutdown.
+            if local & self.words["shutdown_objects"] - {"access", "доступ", "service", "services"}:
+                return "shutdown"
+            return "block"
+        return base
+
+    def _law_acted_on(self, trigger: Tok, chain: list[Tok]) -> bool:
+        """A law, bill or amendment is news when it is adopted, proposed, amended or takes effect, not when
+        cited ("under the 2021 law")."""
+        view = self.view
+        if trigger.pos in _VERBAL:
+            return True
+        if any(
+            c.lower in {"draft", "proposed", "new", "emergency"}
+            for c in view.kids(trigger.i, "amod", "compound")
+        ):
+            return True
+        lemmas = {t.lemma for t in chain}
+        head = view.head_of(trigger)
+        if head is not None and trigger.rel in {"subj", "subj_pass", "obj"}:
+            lemmas.add(head.lemma)
+        # "a bill that would allow the blocking of …": the bill acts in its own clause.
+        for child in view.kids(trigger.i, "relcl", "acl"):
+            lemmas.add(child.lemma)
+        return bool(lemmas & self.words["law_acts"])
+
+    def _actors(self, trigger: Tok, verb: Tok | None) -> Found:
+        """Who acts: the subject of an active verb, the agent of a passive, the body whose order or request it
+        was ("at the request of the government", "the court's decision"), the operators named as executing it."""
+        view = self.view
+        found = Found()
+        order_nouns = self.words["order_nouns"]
+        if verb is not None:
+            passive = any(t.rel == "subj_pass" for t in view.kids(verb.i)) or (
+                verb.participle and view.kids(verb.i, "aux")
+            )
+            if not passive or trigger is not verb:
+                for subject in self.subjects(verb):
+                    if subject.i == trigger.i:
+                        continue
+                    if subject.lemma in order_nouns:
+                        found.extend(self._order_owner(subject))
+                    elif not (passive and subject.rel == "subj_pass"):
+                        found.extend(self.resolver.parties_of(subject))
+            for agent in view.kids(verb.i, "agent"):
+                found.extend(self.resolver.parties_of(agent))
+            for node in [verb, trigger, *self.chain(verb)[1:]]:
+                for arg in view.kids(node.i, "obl", "nmod"):
+                    if arg.lemma in order_nouns:
+                        found.extend(self._order_owner(arg))
+            if passive:
+                # "operators … inclusive Tcell were requested to block": the executors named as the subject.
+                for node in self.chain(verb):
+                    for subject in view.kids(node.i, "subj_pass", "subj"):
+                        executors = self._executors(subject)
+                        found.extend(executors)
+        if trigger.pos in _NOMINAL:
+            for child in view.kids(trigger.i, "poss", "amod", "compound", "nmod"):
+                if child.rel == "nmod" and child.case not in {"by", "of", ""}:
+                    continue
+                if child.i in view.org_at or (child.i in view.country_at and child.rel != "nmod"):
+                    found.extend(self.resolver.parties_of(child, demonyms=True))
+        found.parties = [p for p in dedupe(found.parties) if not self._private(p)]
+        return found
+
+    def _order_owner(self, noun: Tok) -> Found:
+        found = Found()
+        for child in self.view.kids(noun.i, "poss", "nmod", "compound", "amod"):
+            found.extend(self.resolver.parties_of(child, demonyms=True))
+        return found
+
+    def _executors(self, subject: Tok) -> Found:
+        """ "all operators and ISPs active in Tajikistan, inclusive Tcell": the named operators, and the state
+        of "Kazakhstan ISPs"."""
+        view = self.view
+        found = Found()
+        executor_nouns = self.words["executor_nouns"]
+        for item in view.conjuncts(subject):
+            if item.i in view.org_at:
+                found.extend(self.resolver.parties_of(item))
+                continue
+            if item.lemma in executor_nouns or item.lower in executor_nouns:
+                for i in view.subtree(item.i):
+                    ref = view.org_at.get(i)
+                    if ref is not None and ref.start == i:
+                        found.parties.append(self.resolver.org_party(ref))
+        return found
+
+    def _private(self, party: EventParty) -> bool:
+        """A media outlet or vendor acting alone is not a censor (its own moderation, its own outage)."""
+        if party.kind != "organization" or party.code is None:
+            return False
+        org = self.resolver.view.org_at  # noqa: F841 - kept for symmetry
+        return False
+
+    def _status(self, trigger: Tok, verb: Tok | None, chain: list[Tok], subtype: str) -> str:
+        view = self.view
+        if self.planned(chain) or any(
+            t.lemma in {"propose", "consider", "draft", "initiate", "предложить"} for t in chain
+        ):
+            return "planned"
+        if subtype == "law":
+            heads = {t.lemma for t in chain} | {c.lemma for c in view.kids(trigger.i, "relcl", "acl")}
+            if heads & {"sign", "enter", "adopt", "enact", "подписать", "вступить", "принять"}:
+                return "in_force"
+            return "planned"
+        if verb is not None:
+            aux = {c.lower for c in view.kids(verb.i, "aux")}
+            if (
+                verb.lemma in {"remain", "остаться", "оставаться"}
+                or aux & {"is", "are", "has", "have"}
+                or (verb.pos == "VERB" and not verb.past and view.language == "en")
+            ):
+                return "ongoing"
+        return "reported"
+
+    def _targets(self, trigger: Tok, verb: Tok | None) -> list[str]:
+        view = self.view
+        targets: list[str] = []
+        for node in [t for t in (verb, trigger) if t is not None]:
+            for child in view.kids(node.i, "obj", "subj_pass", "nmod", "obl"):
+                if child.rel in {"nmod", "obl"} and child.case not in {"to", "of", "к", ""}:
+                    continue
+                for item in view.conjuncts(child):
+                    ref = view.org_at.get(item.i)
+                    if ref is not None:
+                        targets.append(ref.surface)
+        return list(dict.fromkeys(targets))
+
+    def _target(self, trigger: Tok, verb: Tok | None) -> str | None:
+        view = self.view
+        for node in [t for t in (verb, trigger) if t is not None]:
+            for child in view.kids(node.i, "obj", "subj_pass", "nmod"):
+                if child.rel == "nmod" and child.case not in {"to", "of", "к", ""}:
+                    continue
+                if child.i in view.date_at:
+                    continue
+                return self.phrase(child)
+        return None
+
+
+FRAMES: tuple[type[Frame], ...] = (AgreementFrame, CensorshipFrame)
+
+
+def sentence_drafts(view: DocView, lexicon: Lexicon, resolver: PartyResolver) -> list[Draft]:
+    """Every frame's drafts of every sentence, in text order."""
+    frames = [frame(view, lexicon, resolver) for frame in FRAMES]
+    drafts: list[Draft] = []
+    for sentence in range(len(view.sentences)):
+        for frame in frames:
+            drafts += frame.drafts(sentence)
+    return drafts
+
+
+def date_of(value: date | None) -> date | None:
+    return value
