@@ -112,6 +112,8 @@ def poll(
         unhealthy_after=settings.unhealthy_after,
     )
     feeds = [(source, url) for source in sources for url in source.feeds]
+    # No network I/O while the warehouse is open: one short connection reads the schedule and the stored
+    # validators, the feeds are fetched with the warehouse closed, and one more connection records the polls.
     with open_warehouse(settings) as conn:
         now = clock()
         due = (
@@ -121,26 +123,35 @@ def poll(
         )
         report.skipped = len(feeds) - len(due)
         feeds = [(source, url) for source, url in feeds if url in due]
-        for done, (source, feed_url) in enumerate(feeds, start=1):
-            state = warehouse.feeds.get_feed_state(conn, feed_url) or {}
-            trusted = _validators_trusted(state, settings, now)
-            result = poll_feed(
-                source.name,
-                feed_url,
-                polled_at=clock(),
-                etag=state.get("etag") if trusted else None,
-                last_modified=state.get("last_modified") if trusted else None,
-                timeout=settings.poll_timeout,
-                user_agent=settings.full_user_agent,
-                proxy=settings.proxy or None,
-            )
+        states = {url: warehouse.feeds.get_feed_state(conn, url) or {} for _, url in feeds}
+    results = []
+    for done, (source, feed_url) in enumerate(feeds, start=1):
+        state = states[feed_url]
+        trusted = _validators_trusted(state, settings, now)
+        result = poll_feed(
+            source.name,
+            feed_url,
+            polled_at=clock(),
+            etag=state.get("etag") if trusted else None,
+            last_modified=state.get("last_modified") if trusted else None,
+            timeout=settings.poll_timeout,
+            user_agent=settings.full_user_agent,
+            proxy=settings.proxy or None,
+        )
+        if result.error:
+            logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
+        results.append(result)
+        if progress:
+            progress(done, len(feeds))
+    if not results:
+        return report
+    with open_warehouse(settings) as conn:
+        for result in results:
             new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result), policy)
-            if result.error:
-                logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
             report.feeds.append(
                 FeedOutcome(
-                    source=source.name,
-                    feed_url=feed_url,
+                    source=result.source,
+                    feed_url=result.feed_url,
                     http_status=result.http_status,
                     entries=result.entries,
                     new_entries=new_entries,
@@ -148,8 +159,6 @@ def poll(
                     not_modified=result.not_modified,
                 )
             )
-            if progress:
-                progress(done, len(feeds))
     return report
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,16 +109,13 @@ def poll_feed(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        with (
-            httpx.Client(
-                follow_redirects=True, timeout=timeout, headers=headers, transport=transport, proxy=proxy
-            ) as client,
-            client.stream("GET", feed_url) as response,
-        ):
-            result.http_status = response.status_code
-            body = _read_capped(response)
+        fetched = _fetch(feed_url, headers=headers, timeout=timeout, proxy=proxy, transport=transport)
     except _BodyTooLarge as exc:
+        result.http_status = exc.http_status
         result.error = str(exc)
+        return result
+    except _TotalTimeout:
+        result.error = f"timed out after {timeout:g} s (total)"
         return result
     except httpx.TimeoutException as exc:
         result.error = f"{_timeout_kind(exc)} after {timeout:g}s"
@@ -134,6 +133,8 @@ def poll_feed(
         result.error = f"{type(exc).__name__}: {exc}"
         return result
 
+    response, body = fetched.response, fetched.body
+    result.http_status = response.status_code
     result.bytes = len(body)
     if response.status_code == 304:
         result.not_modified = True
@@ -150,16 +151,108 @@ def poll_feed(
 
 
 class _BodyTooLarge(Exception):
-    pass
+    def __init__(self, message: str, http_status: int) -> None:
+        super().__init__(message)
+        self.http_status = http_status
 
 
-def _read_capped(response: httpx.Response) -> bytes:
+class _TotalTimeout(Exception):
+    """The whole fetch (connection, headers, body) did not finish within the poll's timeout."""
+
+
+@dataclass
+class _Fetched:
+    response: httpx.Response
+    body: bytes
+
+
+class _Deadline:
+    """The moment a fetch must be over by, and the connections to cut when it is."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.cancelled = threading.Event()
+        self._streams: list[Any] = []
+
+    def expired(self) -> bool:
+        return self.cancelled.is_set() or time.monotonic() >= self.at
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's `trace` extension: keep each network stream as it is opened (TCP, then TLS)."""
+        stream = info.get("return_value")
+        if event.endswith(("connect_tcp.complete", "start_tls.complete")) and stream is not None:
+            self._streams.append(stream)
+            if self.cancelled.is_set():
+                self.abort()
+
+    def abort(self) -> None:
+        """Cut the connections, so a read blocked on a server that has gone quiet returns at once."""
+        self.cancelled.set()
+        for stream in self._streams:
+            try:
+                sock = stream.get_extra_info("socket")
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, AttributeError, ValueError):
+                pass  # already closed, or not a socket (a test transport)
+
+
+def _fetch(
+    url: str,
+    *,
+    headers: dict[str, str],
+    timeout: float,
+    proxy: str | None,
+    transport: httpx.BaseTransport | None,
+) -> _Fetched:
+    """GET `url` and read its body, all of it within `timeout` seconds in total.
+
+    httpx's timeouts bound each connect and each read, so a server sending a byte now and then keeps a
+    request alive for ever. The request runs in a worker thread; when the deadline passes, the worker's
+    connection is cut and `_TotalTimeout` is raised here, whatever the worker was waiting for.
+    """
+    deadline = _Deadline(timeout)
+    outcome: list[_Fetched | BaseException] = []
+
+    def work() -> None:
+        try:
+            with (
+                httpx.Client(
+                    follow_redirects=True, timeout=timeout, headers=headers, transport=transport, proxy=proxy
+                ) as client,
+                client.stream("GET", url, extensions={"trace": deadline.trace}) as response,
+            ):
+                outcome.append(_Fetched(response, _read_capped(response, deadline)))
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name=f"feed-fetch {url}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive() or deadline.cancelled.is_set():
+        deadline.abort()
+        raise _TotalTimeout
+    if not outcome:
+        raise _TotalTimeout
+    if isinstance(outcome[0], BaseException):
+        if deadline.expired() and isinstance(outcome[0], httpx.TransportError):
+            raise _TotalTimeout from outcome[0]
+        raise outcome[0]
+    return outcome[0]
+
+
+def _read_capped(response: httpx.Response, deadline: _Deadline) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
+        if deadline.expired():
+            raise _TotalTimeout
         size += len(chunk)
         if size > MAX_FEED_BYTES:
-            raise _BodyTooLarge(f"response larger than {MAX_FEED_BYTES // (1024 * 1024)} MB: not a news feed")
+            raise _BodyTooLarge(
+                f"response larger than {MAX_FEED_BYTES // (1024 * 1024)} MB: not a news feed",
+                response.status_code,
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

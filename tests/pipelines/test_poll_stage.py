@@ -3,7 +3,10 @@ feeds skipped until they are due."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +20,7 @@ from pipelines.clock import Clock
 from pipelines.settings import Settings
 from pipelines.sources import Source
 from warehouse.db import connect
+from warehouse.feeds import feed_health
 
 FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Steppe</title><link>http://127.0.0.1/</link><ttl>120</ttl>
@@ -35,9 +39,13 @@ def at(moment: datetime) -> Clock:
 
 class Handler(BaseHTTPRequestHandler):
     seen: ClassVar[list[str | None]] = []
+    dribbling: ClassVar[threading.Event] = threading.Event()
 
     def do_GET(self) -> None:
         Handler.seen.append(self.headers.get("If-None-Match"))
+        if self.path == "/slow":
+            self._dribble()
+            return
         if self.headers.get("If-None-Match") == '"v1"':
             self.send_response(304)
             self.end_headers()
@@ -49,6 +57,23 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(FEED)
 
+    def _dribble(self) -> None:
+        """A feed one byte every 0.2 s: each read is quick, the whole document would take minutes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(FEED) * 100))
+        self.end_headers()
+        Handler.dribbling.set()
+        ends = time.monotonic() + 30
+        try:
+            for byte in FEED * 100:
+                if time.monotonic() > ends:
+                    break
+                self.wfile.write(bytes([byte]))
+                time.sleep(0.2)
+        except OSError:
+            pass  # the poller hung up
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -56,6 +81,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def feed_url() -> Iterator[str]:
     Handler.seen = []
+    Handler.dribbling = threading.Event()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -106,3 +132,53 @@ def test_a_feed_not_due_is_skipped_unless_every_feed_is_asked_for(tmp_path: Path
     assert stages.poll(settings, [source], clock=at(next_poll - timedelta(seconds=1))).skipped == 1
     assert len(stages.poll(settings, [source], clock=at(next_poll)).feeds) == 1
     assert len(Handler.seen) == 3
+
+
+def test_a_feed_that_never_finishes_is_a_recorded_failure_and_the_warehouse_stays_readable(
+    tmp_path: Path, feed_url: str
+) -> None:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml", poll_timeout=3)
+    slow = feed_url.replace("/rss", "/slow")
+    sources = [
+        Source(name="slow", title="Slow", language="en", feeds=(slow,)),
+        Source(name="steppe", title="Steppe", language="en", feeds=(feed_url,)),
+    ]
+    # While the slow feed is being fetched, another process (an analyst's `stanwire sql`) opens the warehouse.
+    reader: dict[str, subprocess.CompletedProcess[str]] = {}
+
+    def read_while_polling() -> None:
+        if Handler.dribbling.wait(timeout=10):
+            reader["sql"] = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys, duckdb; duckdb.connect(sys.argv[1], read_only=True).execute('SELECT 1')",
+                    str(settings.warehouse_path),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+
+    thread = threading.Thread(target=read_while_polling)
+    thread.start()
+    started = time.monotonic()
+    report = stages.poll(settings, sources, clock=at(NOON))
+    took = time.monotonic() - started
+    thread.join()
+    assert took < settings.poll_timeout + 3
+    assert reader["sql"].returncode == 0, reader["sql"].stderr
+    assert [(f.source, f.error) for f in report.feeds] == [
+        ("slow", "timed out after 3 s (total)"),
+        ("steppe", None),
+    ]
+    assert (report.feeds_ok, report.feeds_failed) == (1, 1)
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        polls = conn.execute("SELECT source, error FROM feed_polls ORDER BY source").fetchall()
+        health = {row["source"]: row["health"] for row in feed_health(conn)}
+    finally:
+        conn.close()
+    assert polls == [("slow", "timed out after 3 s (total)"), ("steppe", None)]
+    assert health == {"slow": "failing", "steppe": "ok"}

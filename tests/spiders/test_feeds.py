@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import time
 from datetime import UTC
 
 import httpx
@@ -304,3 +305,19 @@ def test_a_truncated_feed_keeps_the_entries_before_the_cut_or_says_what_happened
     else:
         assert result.error is not None
         assert result.error.startswith("not a well-formed feed and no entries: ")
+
+
+@pytest.mark.parametrize("path", ["/dribble/feed.xml", "/dribble-headers/feed.xml"])
+def test_a_feed_sent_a_byte_at_a_time_fails_at_the_timeout_for_the_whole_fetch(
+    fixture_server: FixtureServer, path: str
+) -> None:
+    # Every byte arrives well within the read timeout, so only a deadline for the whole fetch can stop it.
+    started = time.monotonic()
+    result = poll_feed(
+        "steppe-signal", fixture_server.url(path), user_agent=UA, polled_at=FETCHED_AT, timeout=2
+    )
+    took = time.monotonic() - started
+    assert fixture_server.dribbling.is_set()
+    assert result.error == "timed out after 2 s (total)"
+    assert result.items == []
+    assert took < 2 + 3
