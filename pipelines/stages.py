@@ -137,6 +137,8 @@ def poll(
             timeout=settings.poll_timeout,
             user_agent=settings.full_user_agent,
             proxy=settings.proxy or None,
+            allowed_domains=source.allowed_domains,
+            max_redirects=settings.max_redirects,
         )
         if result.error:
             logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)

@@ -6,11 +6,13 @@ a fact about the source, recorded in `PollResult.error`, and the poll of the nex
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,7 @@ from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 
 from spiders.dates import iso_from_struct_time, parse_date_text
 from spiders.htmlmeta import best_cyrillic_decoding, is_utf8_text, miscoded_cyrillic
+from spiders.urls import host_of, in_allowed_domains
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +91,18 @@ def poll_feed(
     user_agent: str,
     proxy: str | None = None,
     transport: httpx.BaseTransport | None = None,
+    allowed_domains: Iterable[str] | None = None,
+    max_redirects: int = 5,
 ) -> PollResult:
     """Fetch `feed_url` (conditional GET with the stored `etag`/`last_modified`) and parse its entries.
 
     `polled_at` is when the poll starts, as the caller's clock reads it. A 304 gives `not_modified=True` and no
     items. Any failure gives a PollResult whose `error` says what went
     wrong; the stored validators are handed back unchanged then, so a failed poll does not reset them.
+
+    The whole fetch, redirects and body included, must finish within `timeout` seconds. Redirects are followed
+    (at most `max_redirects`) only within `allowed_domains` (default: the feed URL's host) and never to a
+    loopback, private or link-local address unless the feed itself lives at one of that kind.
     """
     result = PollResult(
         source=source,
@@ -109,7 +118,19 @@ def poll_feed(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        fetched = _fetch(feed_url, headers=headers, timeout=timeout, proxy=proxy, transport=transport)
+        fetched = _fetch(
+            feed_url,
+            headers=headers,
+            timeout=timeout,
+            proxy=proxy,
+            transport=transport,
+            allowed_domains=tuple(allowed_domains) if allowed_domains is not None else (host_of(feed_url),),
+            max_redirects=max_redirects,
+        )
+    except _RedirectRefused as exc:
+        result.http_status = exc.http_status
+        result.error = str(exc)
+        return result
     except _BodyTooLarge as exc:
         result.http_status = exc.http_status
         result.error = str(exc)
@@ -123,8 +144,9 @@ def poll_feed(
     except httpx.ConnectError as exc:
         result.error = f"connection error: {str(exc) or type(exc).__name__}"
         return result
-    except httpx.TooManyRedirects:
-        result.error = "too many redirects"
+    except _TooManyRedirects as exc:
+        result.http_status = exc.http_status
+        result.error = f"too many redirects (more than {max_redirects})"
         return result
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         result.error = f"invalid feed URL {feed_url!r}: {exc}"
@@ -153,6 +175,18 @@ def poll_feed(
 class _BodyTooLarge(Exception):
     def __init__(self, message: str, http_status: int) -> None:
         super().__init__(message)
+        self.http_status = http_status
+
+
+class _RedirectRefused(Exception):
+    def __init__(self, message: str, http_status: int) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+class _TooManyRedirects(Exception):
+    def __init__(self, http_status: int) -> None:
+        super().__init__("too many redirects")
         self.http_status = http_status
 
 
@@ -204,25 +238,40 @@ def _fetch(
     timeout: float,
     proxy: str | None,
     transport: httpx.BaseTransport | None,
+    allowed_domains: tuple[str, ...],
+    max_redirects: int,
 ) -> _Fetched:
     """GET `url` and read its body, all of it within `timeout` seconds in total.
 
     httpx's timeouts bound each connect and each read, so a server sending a byte now and then keeps a
     request alive for ever. The request runs in a worker thread; when the deadline passes, the worker's
     connection is cut and `_TotalTimeout` is raised here, whatever the worker was waiting for.
+
+    Redirects are followed here, not by httpx, so that each `Location` is checked before it is asked for.
     """
     deadline = _Deadline(timeout)
     outcome: list[_Fetched | BaseException] = []
 
     def work() -> None:
         try:
-            with (
-                httpx.Client(
-                    follow_redirects=True, timeout=timeout, headers=headers, transport=transport, proxy=proxy
-                ) as client,
-                client.stream("GET", url, extensions={"trace": deadline.trace}) as response,
-            ):
-                outcome.append(_Fetched(response, _read_capped(response, deadline)))
+            with httpx.Client(
+                follow_redirects=False, timeout=timeout, headers=headers, transport=transport, proxy=proxy
+            ) as client:
+                current = url
+                for _ in range(max_redirects + 1):
+                    with client.stream("GET", current, extensions={"trace": deadline.trace}) as response:
+                        location = response.headers.get("location")
+                        if response.status_code not in _REDIRECTS or location is None:
+                            outcome.append(_Fetched(response, _read_capped(response, deadline)))
+                            return
+                        target = urljoin(str(response.url), location.strip())
+                        refusal = redirect_refusal(target, url, allowed_domains)
+                        if refusal:
+                            raise _RedirectRefused(
+                                f"redirect to {target} refused: {refusal}", response.status_code
+                            )
+                        current = target
+                raise _TooManyRedirects(response.status_code)
         except BaseException as exc:  # handed to the caller's thread, which raises it
             outcome.append(exc)
 
@@ -239,6 +288,58 @@ def _fetch(
             raise _TotalTimeout from outcome[0]
         raise outcome[0]
     return outcome[0]
+
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def redirect_refusal(target: str, feed_url: str, allowed_domains: Iterable[str]) -> str | None:
+    """Why a feed may not be redirected to `target`, or None when it may.
+
+    A loopback, private or link-local address (cloud metadata lives at 169.254.169.254) is refused unless the
+    feed's own host is an address of the same kind; a host outside `allowed_domains` is refused.
+    """
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL"
+    kind = address_kind(parts.hostname)
+    if kind is not None and kind != address_kind(host_of(feed_url)):
+        return f"{kind} address"
+    allowed = tuple(allowed_domains)
+    if not in_allowed_domains(target, allowed):
+        return f"outside the source's domains ({', '.join(allowed)})"
+    return None
+
+
+_IPV4_LEGACY = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
+
+
+def address_kind(host: str) -> str | None:
+    """'loopback', 'link-local', 'private' or 'reserved' for a host that names such an address (an IP literal
+    in any spelling the resolver accepts, or `localhost`); None for a public address or a host name."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return "loopback"
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    except ValueError:
+        if not _IPV4_LEGACY.match(host):
+            return None
+        try:  # 2852039166, 0xa9fea9fe, 169.254.43518: what getaddrinfo would make of it
+            ip = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_private:
+        return "private"
+    if ip.is_unspecified or ip.is_reserved or ip.is_multicast:
+        return "reserved"
+    return None
 
 
 def _read_capped(response: httpx.Response, deadline: _Deadline) -> bytes:

@@ -46,6 +46,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/slow":
             self._dribble()
             return
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.headers.get("If-None-Match") == '"v1"':
             self.send_response(304)
             self.end_headers()
@@ -182,3 +188,22 @@ def test_a_feed_that_never_finishes_is_a_recorded_failure_and_the_warehouse_stay
         conn.close()
     assert polls == [("slow", "timed out after 3 s (total)"), ("steppe", None)]
     assert health == {"slow": "failing", "steppe": "ok"}
+
+
+def test_a_feed_redirecting_to_the_metadata_address_is_a_recorded_failure(
+    tmp_path: Path, feed_url: str
+) -> None:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml")
+    moved = feed_url.replace("/rss", "/moved")
+    # allowed_domains as sources.yaml gives it by default: the hosts of the source's URLs.
+    source = Source(
+        name="steppe", title="Steppe", language="en", feeds=(moved,), allowed_domains=("127.0.0.1",)
+    )
+    report = stages.poll(settings, [source], clock=at(NOON))
+    message = "redirect to http://169.254.169.254/latest/meta-data/ refused: link-local address"
+    assert [(f.http_status, f.error) for f in report.feeds] == [(302, message)]
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        assert conn.execute("SELECT http_status, error FROM feed_polls").fetchall() == [(302, message)]
+    finally:
+        conn.close()

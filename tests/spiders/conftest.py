@@ -31,6 +31,10 @@ LAST_MODIFIED = "Tue, 17 Nov 2026 06:00:00 GMT"
 REDIRECTS = {
     "/go/40277": "/news/2026/11/kazakh-regulator-blocks-telegram-mirrors/",
     "/go/40301": "http://offsite.test/offsite/2026/11/redirected-story-elsewhere/",
+    # Feeds that moved: on the same host, to another host, and to the cloud metadata address.
+    "/go/feed-renamed": "/feeds/rss2.xml",
+    "/go/feed-offsite": "http://offsite.test/feeds/rss2.xml",
+    "/go/feed-metadata": "http://169.254.169.254/latest/meta-data/",
 }
 CONTENT_TYPES = {
     ".xml": "application/rss+xml",

@@ -226,7 +226,7 @@ def test_timeouts_say_which(exception: Exception, message: str) -> None:
     assert result.error == message
 
 
-def test_redirect_is_followed_and_links_resolve_against_the_final_url() -> None:
+def test_a_redirect_within_the_sources_domains_is_followed_and_links_resolve_against_the_final_url() -> None:
     feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title><link>story-one/</link></item></channel></rss>'
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -240,6 +240,7 @@ def test_redirect_is_followed_and_links_resolve_against_the_final_url() -> None:
         user_agent=UA,
         polled_at=FETCHED_AT,
         transport=httpx.MockTransport(handler),
+        allowed_domains=["old.example", "new.example"],
     )
     assert result.error is None
     assert [i.url for i in result.items] == ["https://new.example/feeds/main/story-one/"]
@@ -321,3 +322,100 @@ def test_a_feed_sent_a_byte_at_a_time_fails_at_the_timeout_for_the_whole_fetch(
     assert result.error == "timed out after 2 s (total)"
     assert result.items == []
     assert took < 2 + 3
+
+
+def test_a_redirect_to_the_cloud_metadata_address_is_refused_before_it_is_followed(
+    fixture_server: FixtureServer,
+) -> None:
+    # The feed lives on 127.0.0.1, so loopback is the source's own kind of address; link-local is not.
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/go/feed-metadata"), user_agent=UA, polled_at=FETCHED_AT
+    )
+    assert result.http_status == 302
+    assert result.error == (
+        "redirect to http://169.254.169.254/latest/meta-data/ refused: link-local address"
+    )
+    assert result.items == []
+
+
+def test_a_redirect_off_the_sources_domains_is_refused_unless_they_allow_it(
+    fixture_server: FixtureServer,
+) -> None:
+    moved = fixture_server.url("/go/feed-offsite")
+    refused = poll_feed("steppe-signal", moved, user_agent=UA, polled_at=FETCHED_AT)
+    assert refused.error == (
+        f"redirect to {fixture_server.offsite_base}/feeds/rss2.xml refused: outside the source's domains "
+        "(127.0.0.1)"
+    )
+    assert "/feeds/rss2.xml" not in fixture_server.paths()  # refused before it was asked for
+    allowed = poll_feed(
+        "steppe-signal",
+        moved,
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        allowed_domains=["127.0.0.1", "localhost"],
+    )
+    assert allowed.error is None
+    assert len(allowed.items) == 3
+    renamed = poll_feed(
+        "steppe-signal", fixture_server.url("/go/feed-renamed"), user_agent=UA, polled_at=FETCHED_AT
+    )
+    assert (renamed.error, len(renamed.items)) == (None, 3)  # on the same host: followed
+
+
+@pytest.mark.parametrize(
+    ("feed_url", "location", "message"),
+    [
+        ("https://feeds.example/rss", "http://10.0.0.7/admin", "private address"),
+        ("https://feeds.example/rss", "http://localhost:8080/", "loopback address"),
+        ("https://feeds.example/rss", "http://[::ffff:169.254.169.254]/", "link-local address"),
+        ("https://feeds.example/rss", "http://2852039166/latest/", "link-local address"),  # 169.254.169.254
+        ("https://feeds.example/rss", "file:///etc/passwd", "not an http(s) URL"),
+        ("http://10.0.0.5/rss", "http://169.254.169.254/", "link-local address"),
+    ],
+)
+def test_redirects_to_internal_addresses_are_refused(feed_url: str, location: str, message: str) -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(302, headers={"Location": location})
+
+    result = poll_feed(
+        "x", feed_url, user_agent=UA, polled_at=FETCHED_AT, transport=httpx.MockTransport(handler)
+    )
+    assert result.error is not None
+    assert result.error.endswith(f"refused: {message}")
+    assert asked == [feed_url]
+
+
+def test_a_feed_on_a_private_address_may_redirect_within_it() -> None:
+    feed = b'<rss version="2.0"><channel><title>t</title><item><link>/news/1</link></item></channel></rss>'
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/rss":
+            return httpx.Response(301, headers={"Location": "http://10.0.0.6/feeds/main.xml"})
+        return httpx.Response(200, content=feed)
+
+    result = poll_feed(
+        "x",
+        "http://10.0.0.5/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+        allowed_domains=["10.0.0.5", "10.0.0.6"],
+    )
+    assert result.error is None
+    assert [i.url for i in result.items] == ["http://10.0.0.6/news/1"]
+
+
+def test_endless_redirects_stop_at_max_redirects(fixture_server: FixtureServer) -> None:
+    result = poll_feed(
+        "steppe-signal",
+        fixture_server.url("/loop/feed.xml"),
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        max_redirects=3,
+    )
+    assert result.error == "too many redirects (more than 3)"
+    assert sum(1 for p in fixture_server.paths() if p.startswith("/loop/")) == 4
