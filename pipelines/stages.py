@@ -38,7 +38,7 @@ from spiders.feeds import poll_feed
 from spiders.reextract import ReextractReport, reextract_landing
 from spiders.run import run_crawl_subprocess
 from spiders.sitemaps import read_sitemap
-from spiders.urls import host_of
+from spiders.urls import canonicalize_url, fetch_url, host_of
 from warehouse.errors import WarehouseError
 
 logger = logging.getLogger(__name__)
@@ -300,7 +300,11 @@ def backfill(
         for error in found.errors:
             logger.warning("sitemap failed source=%s error=%s", source.name, error)
         items = [
-            {"url": e.url, "published_at": e.published.isoformat() if e.published else None}
+            {
+                "url": fetch_url(e.url),
+                "canonical_url": canonicalize_url(e.url),
+                "published_at": e.published.isoformat() if e.published else None,
+            }
             for e in found.entries
             if any(host_of(e.url) == d or host_of(e.url).endswith("." + d) for d in source.allowed_domains)
         ]

@@ -23,8 +23,9 @@ import httpx
 from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 
 from spiders.dates import iso_from_struct_time, parse_date_text
+from spiders.errors import InvalidURLError
 from spiders.htmlmeta import best_cyrillic_decoding, is_utf8_text, miscoded_cyrillic
-from spiders.urls import host_of, in_allowed_domains
+from spiders.urls import canonicalize_url, fetch_url, host_of, in_allowed_domains
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +45,17 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass
 class FeedItem:
-    """One usable entry of a feed: an absolute http(s) article URL and what the feed says about it."""
+    """One usable entry of a feed: an absolute http(s) article URL and what the feed says about it.
+
+    `url` is the link to fetch (`spiders.urls.fetch_url`: tracking parameters and fragment dropped, host
+    lower-cased); `canonical_url` is the article's identity, which the crawl queue is keyed by.
+    """
 
     url: str
     title: str | None
     published_at: str | None
     summary: str | None
+    canonical_url: str = ""
 
 
 @dataclass
@@ -405,16 +411,23 @@ def _parse_into(result: PollResult, body: bytes, *, content_type: str, base: str
         logger.info("feed %s is not well-formed but has entries: %s", base, parsed.get("bozo_exception"))
     seen: set[str] = set()
     for entry in entries:
-        url = _entry_url(entry, base)
-        if url is None or url in seen:
+        link = _entry_url(entry, base)
+        if link is None:
             continue
-        seen.add(url)
+        try:
+            url, canonical = fetch_url(link), canonicalize_url(link)
+        except (InvalidURLError, ValueError):
+            continue
+        if canonical in seen:  # the same article again (a tracking parameter, a fragment, an upper-case host)
+            continue
+        seen.add(canonical)
         result.items.append(
             FeedItem(
                 url=url,
                 title=_plain_text(entry.get("title")),
                 published_at=_entry_date(entry),
                 summary=_plain_text(entry.get("summary")),
+                canonical_url=canonical,
             )
         )
     if result.skipped_entries:

@@ -29,6 +29,20 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
+# Four articles in seven entries: one of them three more times, with tracking parameters, a fragment and an
+# upper-case host, another once more without its trailing slash.
+DUPES = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Steppe</title><link>http://127.0.0.1/</link>
+<item><title>A</title><link>http://127.0.0.1/news/a/</link></item>
+<item><title>A</title><link>http://127.0.0.1/news/a/?utm_source=rss&amp;utm_medium=feed</link></item>
+<item><title>A</title><link>http://127.0.0.1/news/a/#comments</link></item>
+<item><title>A</title><link>HTTP://127.0.0.1/news/a/?utm_campaign=x</link></item>
+<item><title>B</title><link>http://127.0.0.1/news/b/</link></item>
+<item><title>B</title><link>http://127.0.0.1/news/b</link></item>
+<item><title>C</title><link>http://127.0.0.1/news/c/?id=7&amp;utm_source=tg</link></item>
+<item><title>D</title><link>http://127.0.0.1/news/d/</link></item>
+</channel></rss>"""
+
 NOON = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
 
 
@@ -46,6 +60,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/slow":
             self._dribble()
             return
+        if self.path == "/dupes":
+            self._send_feed(DUPES)
+            return
         if self.path == "/moved":
             self.send_response(302)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -62,6 +79,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(FEED)))
         self.end_headers()
         self.wfile.write(FEED)
+
+    def _send_feed(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _dribble(self) -> None:
         """A feed one byte every 0.2 s: each read is quick, the whole document would take minutes."""
@@ -207,3 +231,26 @@ def test_a_feed_redirecting_to_the_metadata_address_is_a_recorded_failure(
         assert conn.execute("SELECT http_status, error FROM feed_polls").fetchall() == [(302, message)]
     finally:
         conn.close()
+
+
+def test_an_article_listed_several_ways_is_queued_once(tmp_path: Path, feed_url: str) -> None:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml")
+    dupes = feed_url.replace("/rss", "/dupes")
+    source = Source(name="steppe", title="Steppe", language="en", feeds=(dupes,))
+    report = stages.poll(settings, [source], clock=at(NOON))
+    assert [(f.entries, f.new_entries) for f in report.feeds] == [(8, 4)]
+    # Listed again later with other tracking parameters: nothing new.
+    again = stages.poll(settings, [source], clock=at(NOON + timedelta(hours=3)), every_feed=True)
+    assert [f.new_entries for f in again.feeds] == [0]
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        rows = conn.execute("SELECT url, canonical_url FROM crawl_queue ORDER BY url").fetchall()
+    finally:
+        conn.close()
+    # One row per article, fetched at the URL the feed gave first, without tracking parameters or fragment.
+    assert rows == [
+        ("http://127.0.0.1/news/a/", "http://127.0.0.1/news/a"),
+        ("http://127.0.0.1/news/b/", "http://127.0.0.1/news/b"),
+        ("http://127.0.0.1/news/c/?id=7", "http://127.0.0.1/news/c?id=7"),
+        ("http://127.0.0.1/news/d/", "http://127.0.0.1/news/d"),
+    ]
