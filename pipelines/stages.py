@@ -71,6 +71,7 @@ class FeedOutcome:
     new_entries: int
     error: str | None
     not_modified: bool = False
+    note: str | None = None  # a fact worth showing about a usable feed (e.g. it lists no entries)
 
 
 @dataclass
@@ -111,7 +112,8 @@ def poll(
         max_interval=settings.poll_max_interval,
         unhealthy_after=settings.unhealthy_after,
     )
-    feeds = [(source, url) for source in sources for url in source.feeds]
+    # Each (source, feed) once, in order: a feed listed twice is polled once.
+    feeds = list({(source.name, url): (source, url) for source in sources for url in source.feeds}.values())
     # No network I/O while the warehouse is open: one short connection reads the schedule and the stored
     # validators, the feeds are fetched with the warehouse closed, and one more connection records the polls.
     with open_warehouse(settings) as conn:
@@ -121,7 +123,7 @@ def poll(
             if every_feed
             else warehouse.feeds.due_feeds(conn, [u for _, u in feeds], now)
         )
-        report.skipped = len(feeds) - len(due)
+        report.skipped = sum(1 for _, url in feeds if url not in due)
         feeds = [(source, url) for source, url in feeds if url in due]
         states = {url: warehouse.feeds.get_feed_state(conn, url) or {} for _, url in feeds}
     results = []
@@ -159,6 +161,7 @@ def poll(
                     new_entries=new_entries,
                     error=result.error,
                     not_modified=result.not_modified,
+                    note=result.note,
                 )
             )
     return report

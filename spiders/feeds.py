@@ -80,6 +80,8 @@ class PollResult:
     declared_interval: int | None = None
     conditional: bool = True
     items: list[FeedItem] = field(default_factory=list)
+    # A fact about a usable feed worth keeping (a well-formed feed listing no entries); never an error.
+    note: str | None = None
 
     @property
     def skipped_entries(self) -> int:
@@ -174,7 +176,12 @@ def poll_feed(
         return result
     result.etag = response.headers.get("etag")
     result.last_modified = response.headers.get("last-modified")
-    _parse_into(result, body, content_type=response.headers.get("content-type", ""), base=str(response.url))
+    # Relative links resolve against the response's Content-Location, then xml:base (feedparser), then the URL.
+    base = str(response.url)
+    location = response.headers.get("content-location", "").strip()
+    if location:
+        base = urljoin(base, location)
+    _parse_into(result, body, content_type=response.headers.get("content-type", ""), base=base)
     return result
 
 
@@ -404,7 +411,8 @@ def _parse_into(result: PollResult, body: bytes, *, content_type: str, base: str
         elif not parsed.version:
             result.error = f"not an RSS or Atom document ({mime or 'no content type'}, {len(body)} bytes)"
         else:
-            result.error = "feed has no entries (empty channel)"
+            # A well-formed feed with nothing in it is a quiet outlet, not a broken feed.
+            result.note = "feed lists no entries"
         return
     if parsed.bozo:
         # Broken markup around usable entries is common (a stray '&'); the entries are worth keeping.

@@ -106,8 +106,8 @@ def record_poll(
         conn.execute(
             """
             INSERT INTO feed_polls (source, feed_url, polled_at, http_status, bytes, entries, new_entries,
-                not_modified, error, conditional)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                not_modified, error, conditional, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 source,
@@ -120,6 +120,7 @@ def record_poll(
                 bool(poll.get("not_modified")),
                 poll.get("error"),
                 bool(poll.get("conditional", True)),
+                poll.get("note"),
             ],
         )
         _update_state(conn, poll, source, feed_url, polled_at, failed, new_entries, policy or PollPolicy())

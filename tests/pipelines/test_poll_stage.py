@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from rich.console import Console
 
 from pipelines import stages
 from pipelines.clock import Clock
+from pipelines.report import print_poll
 from pipelines.settings import Settings
 from pipelines.sources import Source
 from warehouse.db import connect
@@ -59,6 +61,11 @@ class Handler(BaseHTTPRequestHandler):
         Handler.seen.append(self.headers.get("If-None-Match"))
         if self.path == "/slow":
             self._dribble()
+            return
+        if self.path == "/empty":
+            self._send_feed(
+                b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+            )
             return
         if self.path == "/dupes":
             self._send_feed(DUPES)
@@ -254,3 +261,34 @@ def test_an_article_listed_several_ways_is_queued_once(tmp_path: Path, feed_url:
         ("http://127.0.0.1/news/c/?id=7", "http://127.0.0.1/news/c?id=7"),
         ("http://127.0.0.1/news/d/", "http://127.0.0.1/news/d"),
     ]
+
+
+def test_a_well_formed_empty_feed_is_a_healthy_poll_with_a_note(tmp_path: Path, feed_url: str) -> None:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml")
+    source = Source(name="quiet", title="Quiet", language="en", feeds=(feed_url.replace("/rss", "/empty"),))
+    report = stages.poll(settings, [source], clock=at(NOON))
+    assert (report.feeds_ok, report.feeds_failed) == (1, 0)
+    assert [(f.entries, f.error, f.note) for f in report.feeds] == [(0, None, "feed lists no entries")]
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        polls = conn.execute("SELECT entries, error, note FROM feed_polls").fetchall()
+        health = [(row["health"], row["consecutive_failures"]) for row in feed_health(conn)]
+    finally:
+        conn.close()
+    assert polls == [(0, None, "feed lists no entries")]
+    assert health == [("ok", 0)]
+
+
+def test_every_feed_means_none_is_reported_as_not_due(tmp_path: Path, feed_url: str) -> None:
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml")
+    # The same feed listed twice (a copy-paste in sources.yaml) is polled once, and nothing is "not due".
+    source = Source(name="steppe", title="Steppe", language="en", feeds=(feed_url, feed_url))
+    report = stages.poll(settings, [source], clock=at(NOON), every_feed=True)
+    assert (len(report.feeds), report.skipped) == (1, 0)
+    console = Console(record=True, width=200)
+    print_poll(console, report)
+    assert "not due" not in console.export_text()
+    later = stages.poll(settings, [source], clock=at(NOON + timedelta(minutes=1)))
+    assert (len(later.feeds), later.skipped) == (0, 1)
+    print_poll(console, later)
+    assert "1 feed not due yet" in console.export_text()

@@ -60,7 +60,7 @@ def test_poll_result_serialises_to_the_contract(fixture_server: FixtureServer) -
     )
     assert set(record) == {
         "source", "feed_url", "polled_at", "http_status", "bytes", "entries", "error", "etag",
-        "last_modified", "not_modified", "declared_interval", "conditional", "items",
+        "last_modified", "not_modified", "declared_interval", "conditional", "items", "note",
     }  # fmt: skip
     assert set(record["items"][0]) == {"url", "canonical_url", "title", "published_at", "summary"}
 
@@ -159,8 +159,10 @@ def test_empty_channel(fixture_server: FixtureServer) -> None:
     result = poll_feed(
         "steppe-signal", fixture_server.url("/feeds/empty.xml"), user_agent=UA, polled_at=FETCHED_AT
     )
-    assert result.error == "feed has no entries (empty channel)"
-    assert result.entries == 0
+    # A well-formed feed with no items is a quiet outlet: a usable poll with a note, not a failure.
+    assert result.error is None
+    assert result.note == "feed lists no entries"
+    assert (result.http_status, result.entries, result.items) == (200, 0, [])
 
 
 def test_empty_body(fixture_server: FixtureServer) -> None:
@@ -420,3 +422,27 @@ def test_endless_redirects_stop_at_max_redirects(fixture_server: FixtureServer) 
     )
     assert result.error == "too many redirects (more than 3)"
     assert sum(1 for p in fixture_server.paths() if p.startswith("/loop/")) == 4
+
+
+def test_relative_links_resolve_against_content_location_then_xml_base() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+    <item><title>a</title><link>story-one/</link></item>
+    <item xml:base="../sport/"><title>b</title><link>story-two/</link></item>
+    </channel></rss>"""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/rss+xml", "Content-Location": "/ru/news/feed.xml"}
+        return httpx.Response(200, content=feed, headers=headers)
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+    )
+    assert result.error is None
+    assert [i.url for i in result.items] == [
+        "https://feeds.example/ru/news/story-one/",  # against Content-Location, not the feed URL
+        "https://feeds.example/ru/sport/story-two/",  # the entry's xml:base, itself against Content-Location
+    ]
