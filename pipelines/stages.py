@@ -44,6 +44,8 @@ from warehouse.errors import WarehouseError
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Seconds before a feed's second attempt after a transient failure; doubled before each further one.
+POLL_RETRY_DELAY = 1.0
 
 
 @contextmanager
@@ -141,6 +143,8 @@ def poll(
             proxy=settings.proxy or None,
             allowed_domains=source.allowed_domains,
             max_redirects=settings.max_redirects,
+            retries=settings.poll_retries,
+            retry_delay=POLL_RETRY_DELAY,
         )
         if result.error:
             logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
@@ -165,6 +169,13 @@ def poll(
                 )
             )
     return report
+
+
+def poll_time_budget(settings: Settings, feeds: int) -> float:
+    """The longest a poll of `feeds` feeds can take: every attempt of each ends within `poll_timeout`."""
+    attempts = settings.poll_retries + 1
+    pauses = POLL_RETRY_DELAY * (2**settings.poll_retries - 1)
+    return max(1, feeds) * (settings.poll_timeout * attempts + pauses)
 
 
 def _validators_trusted(state: dict[str, object], settings: Settings, now: datetime) -> bool:

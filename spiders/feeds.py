@@ -12,7 +12,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +23,7 @@ import httpx
 from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 
 from spiders.dates import iso_from_struct_time, parse_date_text
-from spiders.errors import InvalidURLError
+from spiders.errors import FetchError, InvalidURLError
 from spiders.htmlmeta import best_cyrillic_decoding, is_utf8_text, miscoded_cyrillic
 from spiders.urls import canonicalize_url, fetch_url, host_of, in_allowed_domains
 
@@ -101,6 +101,9 @@ def poll_feed(
     transport: httpx.BaseTransport | None = None,
     allowed_domains: Iterable[str] | None = None,
     max_redirects: int = 5,
+    retries: int = 0,
+    retry_delay: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> PollResult:
     """Fetch `feed_url` (conditional GET with the stored `etag`/`last_modified`) and parse its entries.
 
@@ -111,6 +114,10 @@ def poll_feed(
     The whole fetch, redirects and body included, must finish within `timeout` seconds. Redirects are followed
     (at most `max_redirects`) only within `allowed_domains` (default: the feed URL's host) and never to a
     loopback, private or link-local address unless the feed itself lives at one of that kind.
+
+    A transient failure (a timeout, a connection error, 408, 429, 5xx) is tried again up to `retries` times,
+    `retry_delay` seconds after the first, twice that after the second…; the result is the last attempt's.
+    A permanent one (404, a refused redirect, an HTML page, broken XML) is not.
     """
     result = PollResult(
         source=source,
@@ -125,43 +132,29 @@ def poll_feed(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    try:
-        fetched = _fetch(
-            feed_url,
-            headers=headers,
-            timeout=timeout,
-            proxy=proxy,
-            transport=transport,
-            allowed_domains=tuple(allowed_domains) if allowed_domains is not None else (host_of(feed_url),),
-            max_redirects=max_redirects,
-        )
-    except _RedirectRefused as exc:
-        result.http_status = exc.http_status
-        result.error = str(exc)
-        return result
-    except _BodyTooLarge as exc:
-        result.http_status = exc.http_status
-        result.error = str(exc)
-        return result
-    except _TotalTimeout:
-        result.error = f"timed out after {timeout:g} s (total)"
-        return result
-    except httpx.TimeoutException as exc:
-        result.error = f"{_timeout_kind(exc)} after {timeout:g}s"
-        return result
-    except httpx.ConnectError as exc:
-        result.error = f"connection error: {str(exc) or type(exc).__name__}"
-        return result
-    except _TooManyRedirects as exc:
-        result.http_status = exc.http_status
-        result.error = f"too many redirects (more than {max_redirects})"
-        return result
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        result.error = f"invalid feed URL {feed_url!r}: {exc}"
-        return result
-    except httpx.HTTPError as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
-        return result
+    domains = tuple(allowed_domains) if allowed_domains is not None else (host_of(feed_url),)
+    for attempt in range(1, retries + 2):
+        try:
+            fetched = _fetch_checked(
+                feed_url,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                transport=transport,
+                allowed_domains=domains,
+                max_redirects=max_redirects,
+            )
+            break
+        except FetchError as exc:
+            result.http_status = exc.http_status
+            if not exc.transient or attempt > retries:
+                result.error = str(exc) + (f" ({attempt} attempts)" if attempt > 1 else "")
+                result.bytes = 0
+                return result
+            logger.info(
+                "feed %s: %s; asking again (attempt %d of %d)", feed_url, exc, attempt + 1, retries + 1
+            )
+            sleep(retry_delay * 2 ** (attempt - 1))
 
     response, body = fetched.response, fetched.body
     result.http_status = response.status_code
@@ -170,9 +163,6 @@ def poll_feed(
         result.not_modified = True
         result.etag = response.headers.get("etag", etag)
         result.last_modified = response.headers.get("last-modified", last_modified)
-        return result
-    if response.status_code >= 300:
-        result.error = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
         return result
     result.etag = response.headers.get("etag")
     result.last_modified = response.headers.get("last-modified")
@@ -183,6 +173,63 @@ def poll_feed(
         base = urljoin(base, location)
     _parse_into(result, body, content_type=response.headers.get("content-type", ""), base=base)
     return result
+
+
+_TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+
+
+def _fetch_checked(
+    url: str,
+    *,
+    headers: dict[str, str],
+    timeout: float,
+    proxy: str | None,
+    transport: httpx.BaseTransport | None,
+    allowed_domains: tuple[str, ...],
+    max_redirects: int,
+) -> _Fetched:
+    """`_fetch`, with every failure (an error status included) as a `FetchError` saying whether it is transient."""
+    try:
+        fetched = _fetch(
+            url,
+            headers=headers,
+            timeout=timeout,
+            proxy=proxy,
+            transport=transport,
+            allowed_domains=allowed_domains,
+            max_redirects=max_redirects,
+        )
+    except (_RedirectRefused, _BodyTooLarge) as exc:
+        raise FetchError(str(exc), url=url, http_status=exc.http_status, retryable=False) from exc
+    except _TooManyRedirects as exc:
+        raise FetchError(
+            f"too many redirects (more than {max_redirects})",
+            url=url,
+            http_status=exc.http_status,
+            retryable=False,
+        ) from exc
+    except _TotalTimeout as exc:
+        raise FetchError(f"timed out after {timeout:g} s (total)", url=url) from exc
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"{_timeout_kind(exc)} after {timeout:g}s", url=url) from exc
+    except httpx.ConnectError as exc:
+        raise FetchError(f"connection error: {str(exc) or type(exc).__name__}", url=url) from exc
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise FetchError(f"invalid feed URL {url!r}: {exc}", url=url, retryable=False) from exc
+    except httpx.HTTPError as exc:
+        # A connection dropped or garbled on the way (TransportError) may go better next time; anything else not.
+        raise FetchError(
+            f"{type(exc).__name__}: {exc}", url=url, retryable=isinstance(exc, httpx.TransportError)
+        ) from exc
+    status = fetched.response.status_code
+    if status >= 300 and status != 304:
+        raise FetchError(
+            f"HTTP {status} {fetched.response.reason_phrase}".rstrip(),
+            url=url,
+            http_status=status,
+            retryable=status in _TRANSIENT_STATUS,
+        )
+    return fetched
 
 
 class _BodyTooLarge(Exception):

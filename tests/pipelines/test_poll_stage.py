@@ -55,12 +55,22 @@ def at(moment: datetime) -> Clock:
 
 class Handler(BaseHTTPRequestHandler):
     seen: ClassVar[list[str | None]] = []
+    paths: ClassVar[list[str]] = []
     dribbling: ClassVar[threading.Event] = threading.Event()
 
     def do_GET(self) -> None:
         Handler.seen.append(self.headers.get("If-None-Match"))
+        Handler.paths.append(self.path)
         if self.path == "/slow":
             self._dribble()
+            return
+        if self.path == "/busy-once":
+            if sum(1 for p in Handler.paths if p == self.path) == 1:
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self._send_feed(FEED)
             return
         if self.path == "/empty":
             self._send_feed(
@@ -118,6 +128,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def feed_url() -> Iterator[str]:
     Handler.seen = []
+    Handler.paths = []
     Handler.dribbling = threading.Event()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -174,7 +185,8 @@ def test_a_feed_not_due_is_skipped_unless_every_feed_is_asked_for(tmp_path: Path
 def test_a_feed_that_never_finishes_is_a_recorded_failure_and_the_warehouse_stays_readable(
     tmp_path: Path, feed_url: str
 ) -> None:
-    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml", poll_timeout=3)
+    # No retries here: each attempt is bounded the same way, and one is enough to show it.
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml", poll_timeout=3, poll_retries=0)
     slow = feed_url.replace("/rss", "/slow")
     sources = [
         Source(name="slow", title="Slow", language="en", feeds=(slow,)),
@@ -292,3 +304,22 @@ def test_every_feed_means_none_is_reported_as_not_due(tmp_path: Path, feed_url: 
     assert (len(later.feeds), later.skipped) == (0, 1)
     print_poll(console, later)
     assert "1 feed not due yet" in console.export_text()
+
+
+def test_a_feed_answering_503_once_is_asked_again_and_recorded_once(
+    tmp_path: Path, feed_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stages, "POLL_RETRY_DELAY", 0.0)
+    settings = Settings(home=tmp_path / "home", sources=tmp_path / "s.yaml")
+    source = Source(
+        name="steppe", title="Steppe", language="en", feeds=(feed_url.replace("/rss", "/busy-once"),)
+    )
+    report = stages.poll(settings, [source], clock=at(NOON))
+    assert [(f.http_status, f.error, f.new_entries) for f in report.feeds] == [(200, None, 1)]
+    assert Handler.paths == ["/busy-once", "/busy-once"]
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        polls = conn.execute("SELECT http_status, error FROM feed_polls").fetchall()
+    finally:
+        conn.close()
+    assert polls == [(200, None)]

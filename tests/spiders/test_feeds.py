@@ -446,3 +446,105 @@ def test_relative_links_resolve_against_content_location_then_xml_base() -> None
         "https://feeds.example/ru/news/story-one/",  # against Content-Location, not the feed URL
         "https://feeds.example/ru/sport/story-two/",  # the entry's xml:base, itself against Content-Location
     ]
+
+
+FEED_ONE = b'<rss version="2.0"><channel><title>t</title><item><link>https://feeds.example/news/1</link></item></channel></rss>'
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.Response(503, text="maintenance"),
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        httpx.ReadTimeout("timed out"),
+        httpx.ConnectError("connection refused"),
+    ],
+    ids=["503", "429", "read-timeout", "connect-error"],
+)
+def test_a_transient_failure_is_retried_and_only_the_final_outcome_counts(
+    failure: httpx.Response | Exception,
+) -> None:
+    asked: list[str] = []
+    pauses: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if len(asked) < 3:
+            if isinstance(failure, Exception):
+                raise failure
+            return failure
+        return httpx.Response(200, content=FEED_ONE, headers={"Content-Type": "application/rss+xml"})
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+        retries=2,
+        retry_delay=0.5,
+        sleep=pauses.append,
+    )
+    assert (result.error, result.http_status, len(result.items)) == (None, 200, 1)
+    assert len(asked) == 3
+    assert pauses == [0.5, 1.0]
+
+
+def test_a_feed_failing_every_attempt_says_how_often_it_was_asked() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out")
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        timeout=7,
+        transport=httpx.MockTransport(handler),
+        retries=2,
+        sleep=lambda seconds: None,
+    )
+    assert result.error == "read timeout after 7s (3 attempts)"
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "headers", "message"),
+    [
+        (404, b"", {}, "HTTP 404 Not Found"),
+        (
+            200,
+            b"<!doctype html><html><body>hi</body></html>",
+            {"Content-Type": "text/html"},
+            "answered with an HTML",
+        ),
+        (
+            200,
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</ti',
+            {"Content-Type": "application/rss+xml"},
+            "not a well-formed feed",
+        ),
+        (302, b"", {"Location": "http://169.254.169.254/"}, "redirect to http://169.254.169.254/ refused"),
+    ],
+    ids=["404", "html", "broken-xml", "refused-redirect"],
+)
+def test_a_permanent_failure_is_not_retried(
+    status: int, content: bytes, headers: dict[str, str], message: str
+) -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(status, content=content, headers=headers)
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+        retries=2,
+        sleep=lambda seconds: None,
+    )
+    assert result.error is not None
+    assert result.error.startswith(message)
+    assert len(asked) == 1
