@@ -24,11 +24,14 @@ from prefect.context import TaskRunContext
 
 from pipelines import stages
 from pipelines.clock import make_clock
+from pipelines.errors import retry_if_transient
 from pipelines.run import RunReport, run_all, summary_markdown
 from pipelines.settings import Settings, load_settings
 from pipelines.sources import load_sources
 
-# Per-source stages are retried (a flaky outlet often answers the second time); the others are not.
+# Per-source stages are retried when they fail with a transient error (pipelines.errors: a crawl process killed by a
+# signal, say); a programming error, a busy warehouse or a task timeout is not. A feed's own timeouts and 5xx are
+# retried inside the poll stage (`poll_retries`), so its final outcome is recorded once.
 RETRIES = {"poll": 2, "crawl": 1}
 
 
@@ -38,7 +41,7 @@ def _as_task(stage: Any, *args: Any, **kwargs: Any) -> Any:
     sources = args[1] if len(args) > 1 and isinstance(args[1], list) else []
     name = stage.__name__ + (f"-{sources[0].name}" if len(sources) == 1 else "")
     timeout = {
-        "poll": settings.poll_timeout * max(1, sum(len(s.feeds) for s in sources)) + 60,
+        "poll": stages.poll_time_budget(settings, sum(len(s.feeds) for s in sources)) + 60,
         "crawl": settings.crawl_timeout + 60,
     }.get(stage.__name__)
 
@@ -51,6 +54,7 @@ def _as_task(stage: Any, *args: Any, **kwargs: Any) -> Any:
         name=name,
         retries=RETRIES.get(stage.__name__, 0),
         retry_delay_seconds=5,
+        retry_condition_fn=retry_if_transient,
         timeout_seconds=timeout,
         cache_key_fn=cache_key,
         persist_result=True,

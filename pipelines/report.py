@@ -52,7 +52,7 @@ def print_poll(console: Console, report: PollReport) -> None:
             status,
             str(feed.entries),
             str(feed.new_entries),
-            feed.error or "",
+            feed.error or feed.note or "",
             style="red" if feed.error else None,
         )
     console.print(table)
@@ -60,7 +60,8 @@ def print_poll(console: Console, report: PollReport) -> None:
         f"{report.sources_polled} sources, {report.feeds_ok} feeds ok, {report.feeds_failed} failed, "
         f"{report.new_entries} new article URLs queued"
         + (
-            f"; {report.skipped} feeds not due yet (stanwire poll --all polls them now)"
+            f"; {report.skipped} feed{'s' if report.skipped != 1 else ''} not due yet "
+            "(stanwire poll --all polls them now)"
             if report.skipped
             else ""
         )

@@ -32,13 +32,15 @@ class Settings:
     download_delay: float = 1.0
     autothrottle: bool = True
     timeout: float = 30.0
-    retry_times: int = 2  # retries of a page answering 429 or 5xx (with Scrapy's backoff)
+    retry_times: int = 2  # retries of a page that timed out, failed to connect or answered 408, 429 or 5xx
     max_page_bytes: int = (
         10 * 1024 * 1024
     )  # a bigger response is a file, not an article: recorded as an error
     max_redirects: int = 5
     max_pages: int = 3
     poll_timeout: float = 20.0
+    # A feed's transient failure (timeout, connection error, 429, 5xx) is tried again this many times in a poll.
+    poll_retries: int = 2
     # Adaptive polling: each feed's interval stays within these bounds (seconds); a feed failing this many polls
     # in a row is marked unhealthy. Validators are distrusted (an unconditional fetch) after this many polls
     # with nothing new, or when they have not changed for this many days.

@@ -38,12 +38,14 @@ from spiders.feeds import poll_feed
 from spiders.reextract import ReextractReport, reextract_landing
 from spiders.run import run_crawl_subprocess
 from spiders.sitemaps import read_sitemap
-from spiders.urls import host_of
+from spiders.urls import canonicalize_url, fetch_url, host_of
 from warehouse.errors import WarehouseError
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Seconds before a feed's second attempt after a transient failure; doubled before each further one.
+POLL_RETRY_DELAY = 1.0
 
 
 @contextmanager
@@ -71,6 +73,7 @@ class FeedOutcome:
     new_entries: int
     error: str | None
     not_modified: bool = False
+    note: str | None = None  # a fact worth showing about a usable feed (e.g. it lists no entries)
 
 
 @dataclass
@@ -111,7 +114,10 @@ def poll(
         max_interval=settings.poll_max_interval,
         unhealthy_after=settings.unhealthy_after,
     )
-    feeds = [(source, url) for source in sources for url in source.feeds]
+    # Each (source, feed) once, in order: a feed listed twice is polled once.
+    feeds = list({(source.name, url): (source, url) for source in sources for url in source.feeds}.values())
+    # No network I/O while the warehouse is open: one short connection reads the schedule and the stored
+    # validators, the feeds are fetched with the warehouse closed, and one more connection records the polls.
     with open_warehouse(settings) as conn:
         now = clock()
         due = (
@@ -119,38 +125,57 @@ def poll(
             if every_feed
             else warehouse.feeds.due_feeds(conn, [u for _, u in feeds], now)
         )
-        report.skipped = len(feeds) - len(due)
+        report.skipped = sum(1 for _, url in feeds if url not in due)
         feeds = [(source, url) for source, url in feeds if url in due]
-        for done, (source, feed_url) in enumerate(feeds, start=1):
-            state = warehouse.feeds.get_feed_state(conn, feed_url) or {}
-            trusted = _validators_trusted(state, settings, now)
-            result = poll_feed(
-                source.name,
-                feed_url,
-                polled_at=clock(),
-                etag=state.get("etag") if trusted else None,
-                last_modified=state.get("last_modified") if trusted else None,
-                timeout=settings.poll_timeout,
-                user_agent=settings.full_user_agent,
-                proxy=settings.proxy or None,
-            )
+        states = {url: warehouse.feeds.get_feed_state(conn, url) or {} for _, url in feeds}
+    results = []
+    for done, (source, feed_url) in enumerate(feeds, start=1):
+        state = states[feed_url]
+        trusted = _validators_trusted(state, settings, now)
+        result = poll_feed(
+            source.name,
+            feed_url,
+            polled_at=clock(),
+            etag=state.get("etag") if trusted else None,
+            last_modified=state.get("last_modified") if trusted else None,
+            timeout=settings.poll_timeout,
+            user_agent=settings.full_user_agent,
+            proxy=settings.proxy or None,
+            allowed_domains=source.allowed_domains,
+            max_redirects=settings.max_redirects,
+            retries=settings.poll_retries,
+            retry_delay=POLL_RETRY_DELAY,
+        )
+        if result.error:
+            logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
+        results.append(result)
+        if progress:
+            progress(done, len(feeds))
+    if not results:
+        return report
+    with open_warehouse(settings) as conn:
+        for result in results:
             new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result), policy)
-            if result.error:
-                logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
             report.feeds.append(
                 FeedOutcome(
-                    source=source.name,
-                    feed_url=feed_url,
+                    source=result.source,
+                    feed_url=result.feed_url,
                     http_status=result.http_status,
                     entries=result.entries,
                     new_entries=new_entries,
                     error=result.error,
                     not_modified=result.not_modified,
+                    note=result.note,
                 )
             )
-            if progress:
-                progress(done, len(feeds))
     return report
+
+
+def poll_time_budget(settings: Settings, feeds: int) -> float:
+    """The longest a poll of `feeds` feeds can take: every attempt of each ends within `poll_timeout`."""
+    attempts = settings.poll_retries + 1
+    pauses = POLL_RETRY_DELAY * (2**settings.poll_retries - 1)
+    return max(1, feeds) * (settings.poll_timeout * attempts + pauses)
 
 
 def _validators_trusted(state: dict[str, object], settings: Settings, now: datetime) -> bool:
@@ -289,7 +314,11 @@ def backfill(
         for error in found.errors:
             logger.warning("sitemap failed source=%s error=%s", source.name, error)
         items = [
-            {"url": e.url, "published_at": e.published.isoformat() if e.published else None}
+            {
+                "url": fetch_url(e.url),
+                "canonical_url": canonicalize_url(e.url),
+                "published_at": e.published.isoformat() if e.published else None,
+            }
             for e in found.entries
             if any(host_of(e.url) == d or host_of(e.url).endswith("." + d) for d in source.allowed_domains)
         ]

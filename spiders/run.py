@@ -139,6 +139,11 @@ def run_crawl_subprocess(
     last_line = (proc.stderr.strip().splitlines() or [""])[-1]
     if proc.returncode == 2:
         raise CrawlJobError(last_line.removeprefix("error: ") or f"crawl job {job_path} was rejected")
+    if proc.returncode < 0:
+        raise CrawlError(
+            f"crawl process was killed by signal {-proc.returncode}: {last_line} (log: {log_path})",
+            transient=True,
+        )
     if proc.returncode != 0:
         raise CrawlError(f"crawl process exited with code {proc.returncode}: {last_line} (log: {log_path})")
     try:

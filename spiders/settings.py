@@ -38,7 +38,8 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a news page is < 1 MB; beyond 10 MB it is a file, not an article
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
-# Transient failures only: 429 and 5xx are retried, a 404 or 403 will answer the same next time.
+# Transient failures only: timeouts and connection failures (RetryMiddleware's exceptions), 408, 429 and 5xx
+# are retried; a 404 or 403 will answer the same next time.
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]

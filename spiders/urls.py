@@ -20,6 +20,7 @@ from spiders.errors import InvalidURLError
 
 __all__ = [
     "canonicalize_url",
+    "fetch_url",
     "host_of",
     "in_allowed_domains",
     "registered_domain",
@@ -46,6 +47,18 @@ def canonicalize_url(url: str) -> str:
     """
     cleaned = normalize_url(_check_crawlable(url), strict=False, trailing_slash=True)
     return _without_variants(w3lib_canonicalize_url(cleaned, keep_fragments=False))
+
+
+def fetch_url(url: str) -> str:
+    """Return the URL to request for a link: what `canonicalize_url` does to scheme, host, port, tracking
+    parameters and fragment, but the path and the remaining query kept as the site wrote them.
+
+    The canonical URL is an identity, not always an address the site serves (its trailing slash is gone, an AMP
+    edition is mapped to the plain page), so a queued article is fetched at this URL and known by its canonical
+    one. Raises `InvalidURLError` like `canonicalize_url`.
+    """
+    cleaned = urlsplit(normalize_url(_check_crawlable(url), strict=False, trailing_slash=True))
+    return urlunsplit(cleaned._replace(fragment=""))
 
 
 # Host labels of mobile and AMP editions ("m.kaktus.media", "amp.gazeta.uz"), and AMP markers in paths and

@@ -11,7 +11,13 @@ from pathlib import Path
 
 
 class WarehouseError(Exception):
-    """Base of every error the `warehouse` package raises on purpose."""
+    """Base of every error the `warehouse` package raises on purpose.
+
+    None is transient (see `pipelines.errors`): a busy warehouse means another run holds it, and runs take turns
+    (the `run_wait` setting says how long to wait), so a task retry a few seconds later would only fail again.
+    """
+
+    transient: bool = False
 
 
 class WarehouseBusyError(WarehouseError):

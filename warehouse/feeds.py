@@ -106,8 +106,8 @@ def record_poll(
         conn.execute(
             """
             INSERT INTO feed_polls (source, feed_url, polled_at, http_status, bytes, entries, new_entries,
-                not_modified, error, conditional)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                not_modified, error, conditional, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 source,
@@ -120,6 +120,7 @@ def record_poll(
                 bool(poll.get("not_modified")),
                 poll.get("error"),
                 bool(poll.get("conditional", True)),
+                poll.get("note"),
             ],
         )
         _update_state(conn, poll, source, feed_url, polled_at, failed, new_entries, policy or PollPolicy())
@@ -158,7 +159,8 @@ def queue_urls(
 ) -> int:
     """Queue article URLs found another way than a feed (`via`: sitemap, url); return how many were new.
 
-    Each item has `url` and optionally `title` and `published_at`; a URL already queued or stored is skipped.
+    Each item has `url` and optionally `canonical_url`, `title` and `published_at`; an article already queued or
+    stored (by its URL or its canonical URL) is skipped.
     """
     if via not in ("feed", "section", "sitemap", "url"):
         raise ValueError(f"via must be feed, section, sitemap or url, not {via!r}")
@@ -181,29 +183,51 @@ def _queue_items(
     *,
     via: str = "feed",
 ) -> int:
-    """Queue the items whose URL is neither queued nor already an article; return how many were queued."""
+    """Queue the items whose article is neither queued nor stored; return how many were queued.
+
+    An item's identity is its `canonical_url` (the caller canonicalises; the URL itself when absent), so one
+    article listed as `…?utm_source=rss`, `…#comments` and with an upper-case host is queued once, at its `url`.
+    """
     new_entries = 0
     seen: set[str] = set()
     for item in items:
         url = str(item["url"])
-        if url in seen:
+        canonical = str(item.get("canonical_url") or url)
+        if canonical in seen or url in seen:
             continue
-        seen.add(url)
+        seen.update((canonical, url))
         known = conn.execute(
             """
-            SELECT EXISTS (SELECT 1 FROM crawl_queue WHERE url = $url)
-                OR EXISTS (SELECT 1 FROM articles WHERE url = $url OR final_url = $url OR canonical_url = $url)
+            SELECT EXISTS (
+                    SELECT 1 FROM crawl_queue
+                    WHERE url = $url OR canonical_url = $canonical OR url = $canonical
+                )
+                OR EXISTS (
+                    SELECT 1 FROM articles
+                    WHERE url IN ($url, $canonical) OR final_url IN ($url, $canonical)
+                        OR canonical_url IN ($url, $canonical)
+                )
             """,
-            {"url": url},
+            {"url": url, "canonical": canonical},
         ).fetchone()
         if known and known[0]:
             continue
         conn.execute(
             """
-            INSERT INTO crawl_queue (url, source, discovered_at, via, feed_url, title, published_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO crawl_queue (url, canonical_url, source, discovered_at, via, feed_url, title,
+                published_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [url, source, polled_at, via, feed_url, item.get("title"), _as_instant(item.get("published_at"))],
+            [
+                url,
+                canonical,
+                source,
+                polled_at,
+                via,
+                feed_url,
+                item.get("title"),
+                _as_instant(item.get("published_at")),
+            ],
         )
         new_entries += 1
     return new_entries

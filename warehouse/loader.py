@@ -245,9 +245,9 @@ def _store_article(conn: duckdb.DuckDBPyConnection, row: ArticleRow) -> ArticleO
     conn.execute(
         """
         UPDATE crawl_queue SET status = 'done', last_error = NULL, updated_at = current_timestamp
-        WHERE url IN (?, ?, ?) AND status <> 'done'
+        WHERE (url IN (?, ?, ?) OR canonical_url IN (?, ?, ?)) AND status <> 'done'
         """,
-        [row.url, row.final_url, row.canonical_url],
+        [row.url, row.final_url, row.canonical_url] * 2,
     )
     return outcome
 

@@ -31,6 +31,10 @@ LAST_MODIFIED = "Tue, 17 Nov 2026 06:00:00 GMT"
 REDIRECTS = {
     "/go/40277": "/news/2026/11/kazakh-regulator-blocks-telegram-mirrors/",
     "/go/40301": "http://offsite.test/offsite/2026/11/redirected-story-elsewhere/",
+    # Feeds that moved: on the same host, to another host, and to the cloud metadata address.
+    "/go/feed-renamed": "/feeds/rss2.xml",
+    "/go/feed-offsite": "http://offsite.test/feeds/rss2.xml",
+    "/go/feed-metadata": "http://169.254.169.254/latest/meta-data/",
 }
 CONTENT_TYPES = {
     ".xml": "application/rss+xml",
@@ -39,6 +43,9 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 TEXT_SUFFIXES = {".xml", ".rdf", ".html", ".txt"}
+# /dribble/…: a feed sent one byte at a time, far slower than any timeout allows for the whole document.
+DRIBBLE_PAUSE = 0.2
+DRIBBLE_FOR = 30.0
 
 
 @dataclass
@@ -53,6 +60,7 @@ class FixtureServer:
     base: str
     offsite_base: str
     requests: list[LoggedRequest] = field(default_factory=list)
+    dribbling: threading.Event = field(default_factory=threading.Event)  # set once a /dribble/ answer starts
 
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
@@ -107,7 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _misbehave(self, path: str) -> bool:
         """Servers having a bad day: /flaky/… answers 429 once then the article, /down/… 503 for ever,
-        /huge/… a page larger than any article, /loop/… redirects that never end."""
+        /huge/… a page larger than any article, /loop/… redirects that never end, /dribble/… (and
+        /dribble-headers/…) a feed one byte at a time."""
         if path.startswith("/flaky/"):
             first = sum(1 for r in self.server.log.requests if r.path == self.path) == 1
             if first:
@@ -129,6 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.OK, b"<html><body>" + b"<p>padding</p>" * 20_000 + b"</body></html>", "text/html"
             )
             return True
+        if path.startswith(("/dribble/", "/dribble-headers/")):
+            self._dribble(headers_too=path.startswith("/dribble-headers/"))
+            return True
         if path.startswith("/selfloop/"):
             self.send_response(HTTPStatus.FOUND)
             self.send_header("Location", self.path)
@@ -144,6 +156,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return True
         return False
+
+    def _dribble(self, *, headers_too: bool) -> None:
+        """A server that never stops and never finishes: one byte every DRIBBLE_PAUSE seconds (the headers
+        too, with `headers_too`), until the client hangs up or DRIBBLE_FOR seconds have passed."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n"
+        body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>slow</title>' + b" " * 99_000
+        stream = head + body if headers_too else body
+        if not headers_too:
+            self.wfile.write(head)
+        self.server.log.dribbling.set()
+        ends = time.monotonic() + DRIBBLE_FOR
+        try:
+            for byte in stream:
+                if time.monotonic() > ends:
+                    break
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(DRIBBLE_PAUSE)
+        except OSError:
+            pass  # the client gave up, as it should
+        self.close_connection = True
 
     def _send(
         self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None

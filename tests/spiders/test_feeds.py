@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import time
 from datetime import UTC
 
 import httpx
@@ -34,10 +35,11 @@ def test_rss2(fixture_server: FixtureServer) -> None:
     assert result.entries == 4
     assert result.skipped_entries == 1
     assert [item.url for item in result.items] == [
-        f"{base}/news/2026/11/kazakhtelecom-huawei-data-centre-astana/?utm_source=rss&utm_medium=feed",
+        f"{base}/news/2026/11/kazakhtelecom-huawei-data-centre-astana/",  # utm_* parameters dropped
         f"{base}/news/2026/11/uzbekistan-restricts-vpn-services/",  # relative link resolved against the feed
         "https://steppe-signal.example/news/2026/11/beeline-kyrgyzstan-rural-4g-towers/",
     ]
+    assert result.items[0].canonical_url == f"{base}/news/2026/11/kazakhtelecom-huawei-data-centre-astana"
     first = result.items[0]
     assert first.title == "Kazakhtelecom and Huawei agree to build a Tier III data centre in Astana"
     assert first.published_at == "2026-11-17T05:30:00+00:00"  # 10:30 +0500, in UTC
@@ -58,9 +60,9 @@ def test_poll_result_serialises_to_the_contract(fixture_server: FixtureServer) -
     )
     assert set(record) == {
         "source", "feed_url", "polled_at", "http_status", "bytes", "entries", "error", "etag",
-        "last_modified", "not_modified", "declared_interval", "conditional", "items",
+        "last_modified", "not_modified", "declared_interval", "conditional", "items", "note",
     }  # fmt: skip
-    assert set(record["items"][0]) == {"url", "title", "published_at", "summary"}
+    assert set(record["items"][0]) == {"url", "canonical_url", "title", "published_at", "summary"}
 
 
 def test_atom(fixture_server: FixtureServer) -> None:
@@ -157,8 +159,10 @@ def test_empty_channel(fixture_server: FixtureServer) -> None:
     result = poll_feed(
         "steppe-signal", fixture_server.url("/feeds/empty.xml"), user_agent=UA, polled_at=FETCHED_AT
     )
-    assert result.error == "feed has no entries (empty channel)"
-    assert result.entries == 0
+    # A well-formed feed with no items is a quiet outlet: a usable poll with a note, not a failure.
+    assert result.error is None
+    assert result.note == "feed lists no entries"
+    assert (result.http_status, result.entries, result.items) == (200, 0, [])
 
 
 def test_empty_body(fixture_server: FixtureServer) -> None:
@@ -225,7 +229,7 @@ def test_timeouts_say_which(exception: Exception, message: str) -> None:
     assert result.error == message
 
 
-def test_redirect_is_followed_and_links_resolve_against_the_final_url() -> None:
+def test_a_redirect_within_the_sources_domains_is_followed_and_links_resolve_against_the_final_url() -> None:
     feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title><link>story-one/</link></item></channel></rss>'
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -239,6 +243,7 @@ def test_redirect_is_followed_and_links_resolve_against_the_final_url() -> None:
         user_agent=UA,
         polled_at=FETCHED_AT,
         transport=httpx.MockTransport(handler),
+        allowed_domains=["old.example", "new.example"],
     )
     assert result.error is None
     assert [i.url for i in result.items] == ["https://new.example/feeds/main/story-one/"]
@@ -304,3 +309,242 @@ def test_a_truncated_feed_keeps_the_entries_before_the_cut_or_says_what_happened
     else:
         assert result.error is not None
         assert result.error.startswith("not a well-formed feed and no entries: ")
+
+
+@pytest.mark.parametrize("path", ["/dribble/feed.xml", "/dribble-headers/feed.xml"])
+def test_a_feed_sent_a_byte_at_a_time_fails_at_the_timeout_for_the_whole_fetch(
+    fixture_server: FixtureServer, path: str
+) -> None:
+    # Every byte arrives well within the read timeout, so only a deadline for the whole fetch can stop it.
+    started = time.monotonic()
+    result = poll_feed(
+        "steppe-signal", fixture_server.url(path), user_agent=UA, polled_at=FETCHED_AT, timeout=2
+    )
+    took = time.monotonic() - started
+    assert fixture_server.dribbling.is_set()
+    assert result.error == "timed out after 2 s (total)"
+    assert result.items == []
+    assert took < 2 + 3
+
+
+def test_a_redirect_to_the_cloud_metadata_address_is_refused_before_it_is_followed(
+    fixture_server: FixtureServer,
+) -> None:
+    # The feed lives on 127.0.0.1, so loopback is the source's own kind of address; link-local is not.
+    result = poll_feed(
+        "steppe-signal", fixture_server.url("/go/feed-metadata"), user_agent=UA, polled_at=FETCHED_AT
+    )
+    assert result.http_status == 302
+    assert result.error == (
+        "redirect to http://169.254.169.254/latest/meta-data/ refused: link-local address"
+    )
+    assert result.items == []
+
+
+def test_a_redirect_off_the_sources_domains_is_refused_unless_they_allow_it(
+    fixture_server: FixtureServer,
+) -> None:
+    moved = fixture_server.url("/go/feed-offsite")
+    refused = poll_feed("steppe-signal", moved, user_agent=UA, polled_at=FETCHED_AT)
+    assert refused.error == (
+        f"redirect to {fixture_server.offsite_base}/feeds/rss2.xml refused: outside the source's domains "
+        "(127.0.0.1)"
+    )
+    assert "/feeds/rss2.xml" not in fixture_server.paths()  # refused before it was asked for
+    allowed = poll_feed(
+        "steppe-signal",
+        moved,
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        allowed_domains=["127.0.0.1", "localhost"],
+    )
+    assert allowed.error is None
+    assert len(allowed.items) == 3
+    renamed = poll_feed(
+        "steppe-signal", fixture_server.url("/go/feed-renamed"), user_agent=UA, polled_at=FETCHED_AT
+    )
+    assert (renamed.error, len(renamed.items)) == (None, 3)  # on the same host: followed
+
+
+@pytest.mark.parametrize(
+    ("feed_url", "location", "message"),
+    [
+        ("https://feeds.example/rss", "http://10.0.0.7/admin", "private address"),
+        ("https://feeds.example/rss", "http://localhost:8080/", "loopback address"),
+        ("https://feeds.example/rss", "http://[::ffff:169.254.169.254]/", "link-local address"),
+        ("https://feeds.example/rss", "http://2852039166/latest/", "link-local address"),  # 169.254.169.254
+        ("https://feeds.example/rss", "file:///etc/passwd", "not an http(s) URL"),
+        ("http://10.0.0.5/rss", "http://169.254.169.254/", "link-local address"),
+    ],
+)
+def test_redirects_to_internal_addresses_are_refused(feed_url: str, location: str, message: str) -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(302, headers={"Location": location})
+
+    result = poll_feed(
+        "x", feed_url, user_agent=UA, polled_at=FETCHED_AT, transport=httpx.MockTransport(handler)
+    )
+    assert result.error is not None
+    assert result.error.endswith(f"refused: {message}")
+    assert asked == [feed_url]
+
+
+def test_a_feed_on_a_private_address_may_redirect_within_it() -> None:
+    feed = b'<rss version="2.0"><channel><title>t</title><item><link>/news/1</link></item></channel></rss>'
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/rss":
+            return httpx.Response(301, headers={"Location": "http://10.0.0.6/feeds/main.xml"})
+        return httpx.Response(200, content=feed)
+
+    result = poll_feed(
+        "x",
+        "http://10.0.0.5/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+        allowed_domains=["10.0.0.5", "10.0.0.6"],
+    )
+    assert result.error is None
+    assert [i.url for i in result.items] == ["http://10.0.0.6/news/1"]
+
+
+def test_endless_redirects_stop_at_max_redirects(fixture_server: FixtureServer) -> None:
+    result = poll_feed(
+        "steppe-signal",
+        fixture_server.url("/loop/feed.xml"),
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        max_redirects=3,
+    )
+    assert result.error == "too many redirects (more than 3)"
+    assert sum(1 for p in fixture_server.paths() if p.startswith("/loop/")) == 4
+
+
+def test_relative_links_resolve_against_content_location_then_xml_base() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+    <item><title>a</title><link>story-one/</link></item>
+    <item xml:base="../sport/"><title>b</title><link>story-two/</link></item>
+    </channel></rss>"""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/rss+xml", "Content-Location": "/ru/news/feed.xml"}
+        return httpx.Response(200, content=feed, headers=headers)
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+    )
+    assert result.error is None
+    assert [i.url for i in result.items] == [
+        "https://feeds.example/ru/news/story-one/",  # against Content-Location, not the feed URL
+        "https://feeds.example/ru/sport/story-two/",  # the entry's xml:base, itself against Content-Location
+    ]
+
+
+FEED_ONE = b'<rss version="2.0"><channel><title>t</title><item><link>https://feeds.example/news/1</link></item></channel></rss>'
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.Response(503, text="maintenance"),
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        httpx.ReadTimeout("timed out"),
+        httpx.ConnectError("connection refused"),
+    ],
+    ids=["503", "429", "read-timeout", "connect-error"],
+)
+def test_a_transient_failure_is_retried_and_only_the_final_outcome_counts(
+    failure: httpx.Response | Exception,
+) -> None:
+    asked: list[str] = []
+    pauses: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if len(asked) < 3:
+            if isinstance(failure, Exception):
+                raise failure
+            return failure
+        return httpx.Response(200, content=FEED_ONE, headers={"Content-Type": "application/rss+xml"})
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+        retries=2,
+        retry_delay=0.5,
+        sleep=pauses.append,
+    )
+    assert (result.error, result.http_status, len(result.items)) == (None, 200, 1)
+    assert len(asked) == 3
+    assert pauses == [0.5, 1.0]
+
+
+def test_a_feed_failing_every_attempt_says_how_often_it_was_asked() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out")
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        timeout=7,
+        transport=httpx.MockTransport(handler),
+        retries=2,
+        sleep=lambda seconds: None,
+    )
+    assert result.error == "read timeout after 7s (3 attempts)"
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "headers", "message"),
+    [
+        (404, b"", {}, "HTTP 404 Not Found"),
+        (
+            200,
+            b"<!doctype html><html><body>hi</body></html>",
+            {"Content-Type": "text/html"},
+            "answered with an HTML",
+        ),
+        (
+            200,
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</ti',
+            {"Content-Type": "application/rss+xml"},
+            "not a well-formed feed",
+        ),
+        (302, b"", {"Location": "http://169.254.169.254/"}, "redirect to http://169.254.169.254/ refused"),
+    ],
+    ids=["404", "html", "broken-xml", "refused-redirect"],
+)
+def test_a_permanent_failure_is_not_retried(
+    status: int, content: bytes, headers: dict[str, str], message: str
+) -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(status, content=content, headers=headers)
+
+    result = poll_feed(
+        "x",
+        "https://feeds.example/rss",
+        user_agent=UA,
+        polled_at=FETCHED_AT,
+        transport=httpx.MockTransport(handler),
+        retries=2,
+        sleep=lambda seconds: None,
+    )
+    assert result.error is not None
+    assert result.error.startswith(message)
+    assert len(asked) == 1

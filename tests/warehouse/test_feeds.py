@@ -93,6 +93,28 @@ def test_only_urls_never_queued_nor_loaded_count_as_new(
     assert record_poll(conn, second) == 0
 
 
+def test_the_queue_is_keyed_by_canonical_url(conn: duckdb.DuckDBPyConnection, landing: Path) -> None:
+    def item(url: str, canonical: str) -> dict[str, Any]:
+        return {"url": url, "canonical_url": canonical, "title": None, "published_at": None, "summary": None}
+
+    first = poll(items=[item(NEWS + "zte/", NEWS + "zte"), item(NEWS + "zte/?ref=x", NEWS + "zte")])
+    assert record_poll(conn, first) == 1
+    # Later the feed lists it another way; and an article stored under its canonical URL is known too.
+    write_article(landing, NEWS + "starlink/", canonical_url=NEWS + "starlink")
+    load_landing(conn, landing)
+    second = poll(
+        items=[
+            item(NEWS + "ZTE/#top", NEWS + "zte"),
+            item(NEWS + "starlink/?utm_source=x", NEWS + "starlink"),
+        ],
+        at=MONDAY + dt.timedelta(hours=1),
+    )
+    assert record_poll(conn, second) == 0
+    assert conn.execute("SELECT url, canonical_url FROM crawl_queue").fetchall() == [
+        (NEWS + "zte/", NEWS + "zte")
+    ]
+
+
 def test_failures_count_up_keep_the_old_validators_and_reset_on_success(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
