@@ -13,15 +13,9 @@ from datetime import date, datetime
 
 from spacy.tokens import Doc
 
-from nlp.agreements_en import agreement_drafts
-from nlp.agreements_ru import agreement_drafts_ru
-from nlp.censorship_en import censorship_drafts
-from nlp.censorship_ru import censorship_drafts_ru
 from nlp.doc_ext import country_hits
 from nlp.errors import InvalidDocumentError
-from nlp.events_common import consolidate_agreements, consolidate_censorship, merge_drafts
-from nlp.mentions_en import EnglishMentions
-from nlp.mentions_ru import RuMentions
+from nlp.events import adapt_en, adapt_ru, document_events
 from nlp.org_components import TITLE_END_KEY
 from nlp.pipeline import Pipelines
 from nlp.records import CountryMention, DocumentAnalysis, DocumentInput, Event, OrganizationMention
@@ -109,13 +103,11 @@ def _english(
         found.append(
             (org.id, surface, org.name, org.kind, org.country) if org else (None, surface, None, None, None)
         )
-    mentions = EnglishMentions(spacy_doc, pipes.gazetteer, pipes.lexicon, pipes.filters)
-    drafts = agreement_drafts(spacy_doc, mentions, published) + censorship_drafts(
-        spacy_doc, mentions, published
-    )
     countries = _countries(pipes, (hit.code for hit in country_hits(spacy_doc)))
-    events = merge_drafts(drafts, pipes.gazetteer)
-    events = consolidate_censorship(consolidate_agreements(events, pipes.gazetteer), countries, pipes.lexicon)
+    view = adapt_en.view_of(
+        spacy_doc, pipes.gazetteer, published, int(spacy_doc.user_data.get(TITLE_END_KEY, 0))
+    )
+    events = document_events(view, pipes.gazetteer, pipes.lexicon)
     organizations = _organizations(found)
     words = [(t.lower_, t.lemma_.lower()) for t in spacy_doc if not t.is_punct]
     return DocumentAnalysis(
@@ -128,7 +120,9 @@ def _english(
     )
 
 
-def _russian(pipes: Pipelines, doc: DocumentInput, ru_doc: RuDoc, published: date | None) -> DocumentAnalysis:
+def _russian(
+    pipes: Pipelines, doc: DocumentInput, ru_doc: RuDoc, published: date | None, title_end: int
+) -> DocumentAnalysis:
     # Gazetteer names as the gazetteer writes them; unknown names as written first, their nominative canonical.
     found = [
         (hit.org.id, hit.name, hit.org.name, hit.org.kind, hit.org.country)
@@ -136,11 +130,8 @@ def _russian(pipes: Pipelines, doc: DocumentInput, ru_doc: RuDoc, published: dat
         else (None, hit.surface, hit.name, None, None)
         for hit in ru_doc.orgs
     ]
-    mentions = RuMentions(ru_doc, pipes.gazetteer, pipes.lexicon)
-    drafts = agreement_drafts_ru(mentions, published) + censorship_drafts_ru(mentions, published)
     countries = _countries(pipes, (hit.code for hit in ru_doc.countries))
-    events = merge_drafts(drafts, pipes.gazetteer)
-    events = consolidate_censorship(consolidate_agreements(events, pipes.gazetteer), countries, pipes.lexicon)
+    events = document_events(adapt_ru.view_of(ru_doc, published, title_end), pipes.gazetteer, pipes.lexicon)
     organizations = _organizations(found)
     words = [(t.lower, t.lemma) for t in ru_doc.tokens if t.pos != "PUNCT"]
     return DocumentAnalysis(
@@ -210,5 +201,5 @@ def analyze_many(
     for index, item in enumerate(prepared):
         if item.route == "ru" and pipes.russian is not None:
             ru_doc = pipes.russian.parse(item.text, title_end=item.title_end)
-            results[index] = _russian(pipes, item.doc, ru_doc, item.published)
+            results[index] = _russian(pipes, item.doc, ru_doc, item.published, item.title_end)
     return [results[index] for index in range(len(prepared))]

@@ -42,6 +42,9 @@ _NOT_A_DATE = re.compile(
     re.IGNORECASE,
 )
 _AGO = re.compile(r"\b(ago|назад)\b", re.IGNORECASE)
+_THIS_YEAR = re.compile(
+    r"\s*\b(?:of\s+)?this\s+year\b|\s*\b(?:этого|текущего|нынешнего)\s+года\b", re.IGNORECASE
+)
 _WEEKDAY_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_RU = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень")
 
@@ -85,6 +88,9 @@ def resolve_date(
     # reads the same on any day.
     base = published or date(int(year.group(0)), 1, 1)  # type: ignore[union-attr]
     has_year = year is not None
+    if published is not None:
+        # "February this year", "в марте этого года": the year of publication, written out.
+        text = _THIS_YEAR.sub(f" {published.year}", text).strip()
     query = _normalise_russian(text) if language == "ru" else text.strip()
     weekday = _weekday_index(query, language)
     if weekday is not None and published is not None and not has_year:

@@ -340,7 +340,10 @@ class _Rules:
         end = self._extend_right(start, end)
         if (start, end) == (ent.start, ent.end):
             return ent
-        kb_id = ent.kb_id_ if alias_key(doc[start:end].text) == alias_key(ent.text) else ""
+        same_name = alias_key(doc[start:end].text) == alias_key(ent.text)
+        # "Huawei Technologies" + "Tajikistan": a local office is an alias of its brand (guidelines 1).
+        local_office = start == ent.start and end == ent.end + 1 and self._country_name(doc[end - 1])
+        kb_id = ent.kb_id_ if same_name or local_office else ""
         return Span(doc, start, end, label="ORG", kb_id=kb_id)
 
     def _describing_demonym(self, start: int, end: int) -> bool:
@@ -422,7 +425,22 @@ class _Rules:
         return start
 
     def _extend_run(self, end: int) -> int:
-        """Over capitalised words NER left out of the name: "Digital" + "CASA", "Kloop Media" + "Public"."""
+        """Over capitalised words NER left out of the name: "Digital" + "CASA", "Kloop Media" + "Public"; and
+        over the country of a local office named after it: "Huawei Technologies" + "Tajikistan"."""
+        doc = self.doc
+        end = self._extend_words(end)
+        if (
+            end < len(doc)
+            and "\n" not in doc[end - 1].whitespace_
+            and self._country_name(doc[end])
+            and doc[end - 1].whitespace_
+            and not (end + 1 < len(doc) and doc[end + 1].lower_ in _POSSESSIVE)
+            and not doc[end - 1].is_punct
+        ):
+            end += 1
+        return end
+
+    def _extend_words(self, end: int) -> int:
         doc = self.doc
         while (
             end < len(doc)

@@ -90,8 +90,8 @@ class Discourse:
                 for token in view.tokens[max(start, group.token + 1) : end]:
                     if token.lemma != group.lemma:
                         continue
-                    found = self.resolver.parties_of(token)
-                    members = [p for p in found.parties if group.kind == "any" or p.kind == group.kind]
+                    found = self.resolver.members_after(token)
+                    members = [p for p in found if group.kind == "any" or p.kind == group.kind]
                     if len(members) >= 1:
                         draft.parties = dedupe(draft.parties + members)
                         draft.sides = (draft.sides[0], dedupe(draft.sides[1] + members))
@@ -162,11 +162,14 @@ class Discourse:
         return pieces
 
     def _add_agreement(self, draft: Draft, agreements: list[Draft]) -> None:
-        if draft.anaphoric and self._sides(draft.parties) < 2:
+        if draft.anaphoric:
+            # "The agreement was ratified …", "the MoU calls for …": the agreement already reported.
             host = self._antecedent(draft, agreements)
             if host is not None:
                 self._absorb(host, draft, parties=False)
-            return
+                return
+            if self._sides(draft.parties) < 2:
+                return
         for piece in self._pieces(draft):
             if self._sides(piece.parties) < 2:
                 host = self._antecedent(piece, agreements) if piece.anaphoric else None

@@ -24,6 +24,28 @@ _NOMINAL = frozenset({"NOUN", "PROPN"})
 _NOUN_TO_VERB = frozenset({"obj", "subj_pass", "subj", "obl", "nmod", "conj", "appos", "iobj", "xcomp"})
 # Relations that carry a verb up to the verb it complements ("plans to sign", "agreed to build").
 _CHAIN_UP = frozenset({"xcomp", "ccomp", "conj", "advcl", "relcl", "acl"})
+# Verbs whose object does what their complement says ("allow X to sign", "разрешить агентству заключить").
+_OBJECT_CONTROL = frozenset(
+    {
+        "allow",
+        "authorize",
+        "authorise",
+        "permit",
+        "instruct",
+        "order",
+        "enable",
+        "help",
+        "entrust",
+        "task",
+        "разрешить",
+        "поручить",
+        "позволить",
+        "обязать",
+        "доверить",
+        "предписать",
+        "предписывать",
+    }
+)
 
 
 @dataclass
@@ -106,9 +128,18 @@ class Frame:
             if node.rel in {"relcl", "acl"}:
                 head = view.head_of(node)
                 return [head] if head is not None else []
-            if node.rel not in {"xcomp", "conj", "advcl", "ccomp"}:
+            if node.rel not in {"xcomp", "conj"}:
+                # "Khovar reports that … was signed": the reporter is not a party.
                 return []
-            node = view.head_of(node)
+            head = view.head_of(node)
+            if node.rel == "xcomp" and head is not None and head.lemma in _OBJECT_CONTROL:
+                # "allowed the agency to conclude", "разрешить агентству заключить": the object acts.
+                controllers = view.kids(head.i, "iobj", "obj") or [
+                    t for t in view.kids(head.i, "obl") if t.gram_case == "Dat" and not t.case
+                ]
+                if controllers:
+                    return controllers
+            node = head
         return []
 
     def is_future(self, chain: list[Tok]) -> bool:
@@ -293,11 +324,9 @@ class AgreementFrame(Frame):
                     subject_side.extend(self.resolver.parties_of(subject))
             for agent in view.kids(verb.i, "agent"):
                 subject_side.extend(self.resolver.parties_of(agent))
-        for head in [t for t in (verb, noun) if t is not None]:
+        for head in self._counterpart_heads(noun, verb):
             for arg in view.kids(head.i, "obl", "nmod"):
-                if arg.case in self.words["counterpart_cases"] or (
-                    view.language == "ru" and arg.gram_case == "Ins" and arg.case in {"с", "со"}
-                ):
+                if arg.case in self.words["counterpart_cases"]:
                     other_side.extend(self.resolver.parties_of(arg))
         # "Kcell's contract", "a Huawei-Kcell deal", "the Kazakh-Chinese agreement", "соглашение Казахстана".
         for child in view.kids(noun.i, "poss", "compound", "amod", "nmod"):
@@ -308,8 +337,11 @@ class AgreementFrame(Frame):
             other_side.extend(self.resolver.parties_of(child, demonyms=True))
         if subtype == "loan":
             self._loan_sides(verb, noun, subject_side, other_side)
-        status = self._status(noun, verb, chain)
         anaphoric = self._anaphoric(noun, verb, signing)
+        named = subject_side.parties or other_side.parties or subject_side.groups or other_side.groups
+        if signing and not anaphoric and not named:
+            other_side.parties = self._fallback_parties(noun)
+        status = self._status(noun, verb, chain)
         date_value, date_text = self.clause_date(
             noun.sent, [t for t in (noun, verb) if t is not None], "future" if status == "planned" else "past"
         )
@@ -330,6 +362,24 @@ class AgreementFrame(Frame):
             anaphoric=anaphoric,
             plural=noun.plural,
         )
+
+    def _counterpart_heads(self, noun: Tok, verb: Tok | None) -> list[Tok]:
+        """Where "with X" / "between A and B" may hang: the verb, the noun, its apposition ("Memorandum of
+        Understanding (MoU) with Uzbekspace"), the noun it depends on ("the signing of an MoU with …")."""
+        view = self.view
+        heads = [t for t in (verb, noun) if t is not None]
+        heads += view.kids(noun.i, "appos")
+        head = view.head_of(noun)
+        if head is not None and head.pos in _NOMINAL and noun.rel == "nmod" and head not in heads:
+            heads.append(head)
+        return heads
+
+    def _fallback_parties(self, noun: Tok) -> list[EventParty]:
+        """The organizations and states of the sentence, when a signing clause names none the parse can read
+        ("During 12 years … Kazakhtelecom and ChinaTelecom signed 6 agreements", "based on a memorandum signed
+        in 2021"): two or three of them, or nothing."""
+        parties = self.resolver.sentence_parties(noun.sent)
+        return parties if 2 <= len(parties) <= 3 else []
 
     def _anaphoric(self, noun: Tok, verb: Tok | None, signing: bool) -> bool:
         """ "The agreement was ratified", "the MoU calls for …", "Документ предписывает …": an agreement already
@@ -396,7 +446,10 @@ class AgreementFrame(Frame):
 
     def _loan_sides(self, verb: Tok | None, noun: Tok, lenders: Found, borrowers: Found) -> None:
         view = self.view
-        for head in [t for t in (verb, noun) if t is not None]:
+        heads = [t for t in (verb, noun) if t is not None]
+        # "lend $145M in funding to Uzbektelecom": the borrower may hang on the money or funding noun.
+        heads += [a for h in list(heads) for a in view.kids(h.i, "obj", "obl") if a not in heads]
+        for head in heads:
             for arg in view.kids(head.i, "obl", "nmod", "iobj"):
                 if (
                     arg.case in self.words["borrower_cases"]

@@ -129,6 +129,10 @@ class PartyResolver:
                 if inner.parties:
                     found.extend(inner)
         if found.parties:
+            group = self._group(token)
+            # "between Tajikistan and Russian telecommunications companies": the companies are still unnamed.
+            if group is not None and not any(p.kind == group.kind for p in found.parties):
+                found.groups.append(group)
             return found
         lemma = token.lemma
         if lemma in self.government_nouns or token.lower in self.government_nouns:
@@ -150,11 +154,33 @@ class PartyResolver:
             if child.lemma in self.member_cues:
                 for obj in view.kids(child.i, "obj", "obl", "nmod"):
                     found.extend(self.parties_of(obj, demonyms=False, depth=depth + 1))
-        if not found.parties and token.plural and token.pos in {"NOUN"}:
-            kind = self.plural_refs.get(lemma) or self.plural_refs.get(token.lower)
-            if kind is not None:
-                found.groups.append(Group(token.i, lemma, kind, self._country_modifier(token)))
+        if not found.parties:
+            group = self._group(token)
+            if group is not None:
+                found.groups.append(group)
         return found
+
+    def _group(self, token: Tok) -> Group | None:
+        """A plural noun of organizations or states that names none of them ("Russian companies")."""
+        if not token.plural or token.pos != "NOUN" or token.definite:
+            return None
+        kind = self.plural_refs.get(token.lemma) or self.plural_refs.get(token.lower)
+        if kind is None:
+            return None
+        return Group(token.i, token.lemma, kind, self._country_modifier(token))
+
+    def members_after(self, token: Tok) -> list[EventParty]:
+        """The names that follow a plural noun before its clause's verb: "The two companies in question, Cifra and
+        Piter IX, will provide …"."""
+        view = self.view
+        end = view.sentences[token.sent][1]
+        for i in range(token.i + 1, min(end, token.i + 12)):
+            t = view.tokens[i]
+            if t.pos in {"VERB", "AUX"}:
+                break
+            if i in view.org_at:
+                return self.parties_of(t).parties
+        return []
 
     def _country_modifier(self, token: Tok) -> str | None:
         for child in self.view.kids(token.i, "amod", "compound", "nmod", "poss"):
@@ -174,6 +200,9 @@ class PartyResolver:
                 ref = view.country_at.get(item.i)
                 if ref is not None:
                     parties.append(self.from_country(ref))
+                elif item is not child and item.i in view.org_at:
+                    # "the Government of the Kyrgyz Republic and Huawei": the parser hangs the company on the state.
+                    parties.append(self.org_party(view.org_at[item.i]))
         # "Russia's government", "Kyrgyz authorities" written before the noun as one mention.
         if not parties and token.i > 0:
             before = view.country_at.get(token.i - 1)
@@ -195,11 +224,17 @@ class PartyResolver:
         """The state or body an office holder acts for: "Russian President Putin", "his Turkmen counterpart",
         "President of Tajikistan", "Minister of Digital Technologies Sherzod Shermatov" (→ the ministry)."""
         view = self.view
-        nodes = [token, *view.kids(token.i, "compound", "appos", "amod", "nmod", "poss")]
+        modifiers = ("compound", "appos", "amod", "nmod", "poss")
+        nodes = [token, *view.kids(token.i, *modifiers)]
+        nodes += [
+            grandchild
+            for child in nodes[1:]
+            for grandchild in view.kids(child.i, "amod", "compound", "nmod", "poss")
+        ]
         head = view.head_of(token)
         if head is not None and token.rel in {"compound", "appos"}:
             nodes.append(head)
-            nodes += view.kids(head.i, "compound", "amod", "nmod", "poss")
+            nodes += view.kids(head.i, *modifiers)
         parties: list[EventParty] = []
         is_office = any(self._is_office(n) for n in nodes)
         for node in nodes:

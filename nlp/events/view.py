@@ -156,11 +156,16 @@ class DocView:
         return token.start < self.title_end
 
     def date_text_near(self, sentence: int, anchors: list[Tok]) -> list[str]:
-        """The date expressions of a sentence, those in the anchors' subtrees first."""
+        """The date expressions of the anchors' clause: those in the anchors' own subtrees (without the
+        clauses of coordinated nouns: "a memorandum signed in 2021 and a roadmap agreement signed in February"
+        has two dates), else those of the sentence."""
         start, end = self.sentences[sentence]
         spans = sorted({self.date_at[i] for i in range(start, end) if i in self.date_at})
         near: set[int] = set()
         for anchor in anchors:
-            near.update(self.subtree(anchor.i))
-        spans.sort(key=lambda span: (not (set(range(*span)) & near), span[0]))
-        return [self.span_text(s, e) for s, e in spans]
+            own = set(self.subtree(anchor.i))
+            for conj in self.kids(anchor.i, "conj"):
+                own -= set(self.subtree(conj.i))
+            near |= own
+        close = [span for span in spans if set(range(*span)) & near]
+        return [self.span_text(s, e) for s, e in (close or spans)]
