@@ -91,7 +91,8 @@ class Frame:
         """The verb that reports a noun: a participle on it ("a deal signed by …"), else the nearest verb above."""
         view = self.view
         for child in view.kids(noun.i, "acl", "relcl"):
-            if child.pos in _VERBAL and (not verbs or child.lemma in verbs):
+            # "a deal signed by …", "agreements inked in December" (a participle; not "a bill that would allow").
+            if child.pos in _VERBAL and (child.participle or child.rel == "acl") and (not verbs or child.lemma in verbs):
                 return child
         node = noun
         for _ in range(4):
