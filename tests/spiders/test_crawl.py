@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -260,3 +263,75 @@ SENT = b"Wed, 21 Oct 2015 07:28:00 GMT"
 )
 def test_retry_after_header_values(header: bytes | None, date: bytes | None, seconds: float | None) -> None:
     assert retry_after_seconds(header, date) == seconds
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    """Answers every page after a pause, counting how many requests are in flight at once."""
+
+    lock = threading.Lock()
+    in_flight = 0
+    most = 0
+    served: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        with cls.lock:
+            cls.in_flight += 1
+            cls.most = max(cls.most, cls.in_flight)
+            cls.served.append(self.path)
+        try:
+            if self.path == "/robots.txt":
+                body, content_type = b"User-agent: *\nAllow: /\n", "text/plain"
+            else:
+                time.sleep(0.3)
+                body = b"<html><head><title>A story</title></head><body><article><h1>A story</h1>"
+                body += b"<p>" + b"word " * 150 + b"</p></article></body></html>"
+                content_type = "text/html; charset=utf-8"
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with cls.lock:
+                cls.in_flight -= 1
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("per_domain", [1, 2])
+def test_no_more_requests_in_flight_to_a_site_than_concurrency_per_domain(
+    tmp_path: Path, per_domain: int
+) -> None:
+    # Without a delay and AutoThrottle, Scrapy's downloader used to start every queued request at once (16 in
+    # parallel to one host): the per-site limit must hold whatever the delay.
+    handler = type("Handler", (_CountingHandler,), {"in_flight": 0, "most": 0, "served": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    job = {
+        "landing_dir": str(tmp_path / "landing"),
+        "clock_start": FETCHED_AT.isoformat(),
+        "requests": [{"url": f"{base}/news/story-{i}/", "source": "steppe-signal"} for i in range(8)],
+        "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
+        "settings": {
+            "user_agent": "stanwire-test/0.1 (+tests)",
+            "concurrency_per_domain": per_domain,
+            "download_delay": 0,
+            "autothrottle": False,
+        },
+    }
+    path = tmp_path / "landing" / "jobs" / "concurrency" / "job.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(job), encoding="utf-8")
+    try:
+        report = run_crawl_subprocess(path, timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert report["pages_fetched"] == 8
+    assert len([p for p in handler.served if p.startswith("/news/")]) == 8
+    assert handler.most == per_domain  # parallel up to the limit, never beyond it
