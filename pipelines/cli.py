@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -421,11 +422,21 @@ def _query_text(query: str | None, file: Path | None) -> str:
 def status(ctx: typer.Context) -> None:
     """Show what the warehouse holds and each feed's health."""
     from pipelines import stages
+    from pipelines.runs import interrupted_runs, record_interrupted
 
     settings = _settings(ctx)
     _require_warehouse(settings)
-    with stages.open_warehouse(settings) as conn:
-        report_view.print_status(console, conn, settings, now=make_clock(settings.now)())
+    with stages.read_warehouse(settings) as conn:
+        interrupted = interrupted_runs(conn, settings.home)
+        report_view.print_status(
+            console, conn, settings, now=make_clock(settings.now)(), interrupted=interrupted
+        )
+    if interrupted and os.access(settings.warehouse_path, os.W_OK):
+        try:  # record what was found; a warehouse busy or read-only is left as it is (the next run records it)
+            with stages.open_warehouse(settings) as conn:
+                record_interrupted(conn, interrupted)
+        except StanwireError as exc:
+            logging.getLogger(__name__).info("interrupted runs not recorded: %s", exc)
 
 
 def _require_warehouse(settings: Settings) -> None:

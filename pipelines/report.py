@@ -19,6 +19,7 @@ import warehouse.feeds
 import warehouse.queries
 import warehouse.runs
 from pipelines.run import RunReport
+from pipelines.runs import interrupted_runs
 from pipelines.settings import Settings
 from pipelines.stages import CrawlReport, PollReport
 
@@ -149,9 +150,20 @@ def _command_name() -> str:
 
 
 def print_status(
-    console: Console, conn: duckdb.DuckDBPyConnection, settings: Settings, *, now: datetime
+    console: Console,
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    now: datetime,
+    interrupted: dict[int, str] | None = None,
 ) -> None:
-    """Counts, each feed's health and schedule (a feed whose next poll is not after `now` is due), the last runs."""
+    """Counts, each feed's health and schedule (a feed whose next poll is not after `now` is due), the last runs.
+
+    A run still recorded as `running` whose process is gone (`interrupted`, default: found by
+    `pipelines.runs.interrupted_runs`) is shown as `interrupted`, with the reason.
+    """
+    if interrupted is None:
+        interrupted = interrupted_runs(conn, settings.home)
     counts = warehouse.queries.summary_counts(conn)
     table = Table("what", "count", title=f"Warehouse {settings.warehouse_path}")
     for key, value in counts.items():
@@ -190,10 +202,14 @@ def print_status(
         "run", "flow", "started (UTC)", "took", "status", "new articles", "errors", title="Last runs"
     )
     for run in runs:
+        if run["status"] == "running" and run["id"] in interrupted:
+            run = {**run, "status": "interrupted", "message": interrupted[run["id"]]}
         took = (
             f"{(run['ended_at'] - run['started_at']).total_seconds():.0f} s"
             if run["ended_at"]
             else "running…"
+            if run["status"] == "running"
+            else "—"
         )
         errors = run["errors"]
         detail = "; ".join(f"{e['source']} {e['stage']}" for e in errors[:3]) + (
@@ -207,6 +223,10 @@ def print_status(
             run["status"] + (f": {run['message']}" if run["message"] else ""),
             str(run["counts"].get("load", {}).get("articles_new", "")),
             f"{len(errors)} ({detail})" if errors else "0",
-            style="red" if run["status"] == "failed" else None,
+            style="red"
+            if run["status"] == "failed"
+            else "yellow"
+            if run["status"] == "interrupted"
+            else None,
         )
     console.print(recent if runs else "No runs recorded yet.")

@@ -1,4 +1,5 @@
-"""One run at a time per home: a lock file that a second run waits for (bounded) or reports clearly."""
+"""One run at a time per home: a lock file that a second run waits for (bounded) or reports clearly; and the
+runs whose process died (killed, machine restarted) before they could record their end."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import duckdb
+
+import warehouse.runs
 from pipelines.errors import RunError
 from pipelines.settings import Settings
 
@@ -52,3 +57,63 @@ def run_lock(settings: Settings, *, started_at: datetime, wait: float | None = N
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def lock_is_held(home: Path) -> bool:
+    """Whether some process holds `<home>/run.lock` now (a run, or a command that writes). Only reads the home."""
+    path = Path(home) / LOCK_NAME
+    try:
+        handle = path.open("r", encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # unreadable: assume the worst, nothing is marked interrupted
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def process_is_alive(pid: int) -> bool:
+    """Whether process `pid` exists on this machine (a zombie does not count: it has ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return True  # no /proc (not Linux): the signal test is all there is
+    return stat.rsplit(")", 1)[-1].split()[:1] not in (["Z"], ["X"])
+
+
+def interrupted_runs(conn: duckdb.DuckDBPyConnection, home: Path) -> dict[int, str]:
+    """The `running` runs of this warehouse that are not running any more, each with the reason it is known.
+
+    A run holds `<home>/run.lock` while it runs, so when nobody holds the lock no run is going on; a run whose
+    recorded process is gone is over whoever holds the lock now.
+    """
+    held = lock_is_held(home)
+    found: dict[int, str] = {}
+    for run in warehouse.runs.running_runs(conn):
+        pid = run.get("pid")
+        if pid is not None and not process_is_alive(int(pid)):
+            found[int(run["id"])] = f"its process (PID {pid}) ended before the run did: killed or stopped"
+        elif not held:
+            found[int(run["id"])] = (
+                f"{'its process (PID ' + str(pid) + ')' if pid else 'its process'} no longer holds the run lock "
+                f"of {home}: killed or stopped before the run ended"
+            )
+    return found
+
+
+def record_interrupted(conn: duckdb.DuckDBPyConnection, found: dict[int, Any]) -> int:
+    """Mark the runs of `interrupted_runs` as `interrupted` in the warehouse, with their reason."""
+    return sum(
+        warehouse.runs.mark_interrupted(conn, [run_id], message=str(why)) for run_id, why in found.items()
+    )

@@ -11,16 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
+from typer.testing import CliRunner
 
 from pipelines import stages
+from pipelines.cli import app
 from pipelines.clock import Clock
 from pipelines.errors import RunError
+from pipelines.report import print_status
 from pipelines.run import run_all
 from pipelines.runs import run_lock
 from pipelines.settings import Settings
 from pipelines.sources import Source
 from warehouse.db import connect
-from warehouse.runs import last_runs
+from warehouse.runs import last_runs, start_run
 
 REPO = Path(__file__).resolve().parents[2]
 HOLD_LOCK = """
@@ -128,3 +132,87 @@ def test_a_run_that_stops_is_recorded_as_failed_with_its_reason(settings: Settin
         conn.close()
     assert run["status"] == "failed"
     assert run["message"] == "RunError: warehouse is busy"
+
+
+def dead_pid() -> int:
+    """The PID of a process that has ended (and been reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def status_text(settings: Settings) -> str:
+    console = Console(record=True, width=250)
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        print_status(console, conn, settings, now=STARTED)
+    finally:
+        conn.close()
+    return console.export_text()
+
+
+def run_row(settings: Settings, run_id: int) -> dict[str, Any]:
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        [run] = [r for r in last_runs(conn, limit=50) if r["id"] == run_id]
+    finally:
+        conn.close()
+    return run
+
+
+def test_a_running_run_whose_process_is_gone_is_shown_and_recorded_as_interrupted(settings: Settings) -> None:
+    conn = connect(settings.warehouse_path)
+    try:
+        killed = start_run(conn, "run", started_at=STARTED, pid=dead_pid())
+        alive = start_run(conn, "ingest", started_at=STARTED + timedelta(minutes=1), pid=os.getpid())
+    finally:
+        conn.close()
+    holder = subprocess.Popen(  # another run holds the home's lock: only the dead PID tells the killed run
+        [sys.executable, "-c", HOLD_LOCK, str(settings.home)],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        lines = {
+            line.split("│")[1].strip(): line for line in status_text(settings).splitlines() if "│ " in line
+        }
+        assert "interrupted" in lines[str(killed)]
+        assert "ended before the run did" in lines[str(killed)]
+        assert "running…" in lines[str(alive)]  # its process lives and the lock is held: still running
+        result = CliRunner().invoke(app, ["--home", str(settings.home), "status"], env={"COLUMNS": "250"})
+        assert result.exit_code == 0, result.output
+        assert run_row(settings, killed)["status"] == "interrupted"  # status recorded it
+        assert "ended before the run did" in run_row(settings, killed)["message"]
+        assert run_row(settings, alive)["status"] == "running"
+    finally:
+        holder.kill()
+        holder.wait()
+    # Now nobody holds the lock: no run can be going on, whatever PID the row names.
+    assert (
+        "interrupted"
+        in {line.split("│")[1].strip(): line for line in status_text(settings).splitlines() if "│ " in line}[
+            str(alive)
+        ]
+    )
+
+
+def test_the_next_run_records_a_killed_run_as_interrupted(settings: Settings) -> None:
+    conn = connect(settings.warehouse_path)
+    try:
+        killed = start_run(conn, "run", started_at=STARTED - timedelta(hours=1), pid=dead_pid())
+    finally:
+        conn.close()
+
+    def runner(stage: Any, *args: Any, **kwargs: Any) -> Any:
+        return stages.PollReport() if stage.__name__ == "poll" else None
+
+    report = run_all(settings, [source("good")], clock=ticking(), runner=runner, through="load")
+    assert run_row(settings, killed)["status"] == "interrupted"
+    assert f"found by run {report.run_id}" in run_row(settings, killed)["message"]
+    assert run_row(settings, killed)["ended_at"] is None  # when it died is not known
+    this = run_row(settings, report.run_id)
+    assert (this["status"], this["pid"]) == ("ok", os.getpid())

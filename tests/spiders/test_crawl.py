@@ -8,6 +8,8 @@ another host.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -32,6 +34,7 @@ ARTICLES_FROM_SECTION = {
     "turkmenistan-starlink-terminals-seized",
 }
 QUEUED_ARTICLE = "kazakh-regulator-blocks-telegram-mirrors"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def make_job(tmp_path: Path, server: FixtureServer) -> Path:
@@ -335,3 +338,77 @@ def test_no_more_requests_in_flight_to_a_site_than_concurrency_per_domain(
     assert report["pages_fetched"] == 8
     assert len([p for p in handler.served if p.startswith("/news/")]) == 8
     assert handler.most == per_domain  # parallel up to the limit, never beyond it
+
+
+RUN_LIKE = """
+import sys
+from spiders.run import run_crawl_subprocess
+print("started", flush=True)
+run_crawl_subprocess(sys.argv[1], timeout=600)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _gone(pid: int) -> bool:
+    """True when `pid` no longer runs: no such process, or a zombie waiting for its new parent to reap it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return True
+    return fields[0] in {"Z", "X"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux-only")
+def test_the_crawl_process_dies_with_a_killed_parent(tmp_path: Path) -> None:
+    # A run killed with kill -9 used to leave its Scrapy crawler fetching on its own, reparented to PID 1.
+    handler = type("Handler", (_CountingHandler,), {"in_flight": 0, "most": 0, "served": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    job = {
+        "landing_dir": str(tmp_path / "landing"),
+        "clock_start": FETCHED_AT.isoformat(),
+        "requests": [{"url": f"{base}/news/story-{i}/", "source": "steppe-signal"} for i in range(200)],
+        "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
+        "settings": {"concurrency_per_domain": 1, "download_delay": 0, "autothrottle": False},
+    }
+    path = tmp_path / "landing" / "jobs" / "killed" / "job.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(job), encoding="utf-8")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", RUN_LIKE, str(path)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    crawler = None
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.startswith("/news/") for p in handler.served):  # the crawl is fetching
+            assert time.monotonic() < deadline, "the crawl never started"
+            assert parent.poll() is None, "the run-like parent ended early"
+            time.sleep(0.05)
+        [crawler] = _children(parent.pid)
+        parent.kill()  # kill -9: the parent gets no chance to clean up
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while not _gone(crawler) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(crawler), "the crawl process outlived the process that started it"
+        fetched = len(handler.served)
+        time.sleep(1)
+        assert len(handler.served) == fetched  # and nothing is fetched any more
+        assert fetched < 50
+    finally:
+        if crawler is not None and not _gone(crawler):
+            os.kill(crawler, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        server.shutdown()
+        server.server_close()
+        thread.join()
