@@ -195,7 +195,7 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
         "clock_start": FETCHED_AT.isoformat(),
         "requests": [
             {"url": server.url(f"/{kind}/story-{kind}/"), "source": "steppe-signal"}
-            for kind in ("flaky", "down", "huge", "loop", "selfloop")
+            for kind in ("flaky", "down", "huge", "hugechunked", "loop", "selfloop")
         ],
         "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
         "settings": {
@@ -216,13 +216,17 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
     [article] = read_json_files(tmp_path / "landing" / "articles")
     assert article["url"] == server.url("/flaky/story-flaky/")  # 429 once, retried, stored
     errors = {slug(e["url"]): e for e in read_json_files(tmp_path / "landing" / "errors")}
-    assert set(errors) == {"story-down", "story-huge", "story-loop", "story-selfloop"}
+    assert set(errors) == {"story-down", "story-huge", "story-hugechunked", "story-loop", "story-selfloop"}
     # A page redirecting to itself would end in Scrapy's duplicate filter without a word; it is recorded.
     assert "redirect loop" in errors["story-selfloop"]["message"]
     assert (errors["story-down"]["stage"], errors["story-down"]["http_status"]) == ("fetch", 503)
     assert server.paths().count("/down/story-down/") == 3  # the first try and 2 retries, then given up
     assert errors["story-huge"]["stage"] == "fetch"
     assert "size" in errors["story-huge"]["message"].lower()
+    # Without Content-Length the page is cancelled mid-download, which Scrapy reports with an empty message.
+    chunked = errors["story-hugechunked"]
+    assert chunked["stage"] == "fetch"
+    assert "larger than the size limit of 100000 bytes (max_page_bytes" in chunked["message"]
     assert errors["story-loop"]["stage"] == "fetch"
     assert "redirect" in errors["story-loop"]["message"].lower()
     assert sum(p.startswith("/loop/") for p in server.paths()) == 4  # the request and 3 redirects, no more
