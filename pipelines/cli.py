@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines import report as report_view
@@ -38,7 +39,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # The message is text, not markup: a YAML error or a URL may contain [brackets].
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -251,7 +253,7 @@ def crawl(
             f"{found.urls_queued} new in the queue"
         )
         for error in found.errors:
-            err_console.print(f"  sitemap failed: {error}", highlight=False)
+            err_console.print(f"  sitemap failed: {error}", highlight=False, markup=False)
     with console.status("Crawling…"):
         result = stages.crawl(settings, chosen, clock=clock, sections=sections)
     report_view.print_crawl(console, result)
@@ -292,7 +294,7 @@ def enrich(
         + (f"; {len(result.failed)} failed" if result.failed else "")
     )
     for article_id, message in result.failed:
-        err_console.print(f"  {article_id}: {message}")
+        err_console.print(f"  {article_id}: {message}", highlight=False, markup=False)
 
 
 @app.command()

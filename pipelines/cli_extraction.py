@@ -9,6 +9,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 import typer
+from rich.markup import escape
 
 from pipelines import report as report_view
 from pipelines.cli import SourceOption, _fail, _settings, _sources, app, console, err_console, reports_errors
@@ -64,7 +65,11 @@ def article(
             continue
         except SpidersError as exc:
             failed += 1
-            err_console.print(f"[bold red]error:[/] {path}: {exc}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(path))}: {escape(str(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
             continue
         records.append(
             {
@@ -106,4 +111,4 @@ def reextract(ctx: typer.Context, source: SourceOption = None) -> None:
         f"{load.articles_new} new, {load.articles_duplicate} duplicates"
     )
     for path, message in landing.failed:
-        err_console.print(f"  {path}: {message}", highlight=False, soft_wrap=True)
+        err_console.print(f"  {path}: {message}", highlight=False, soft_wrap=True, markup=False)

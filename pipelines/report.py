@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -84,7 +85,7 @@ def print_load(console: Console, report: Any) -> None:
         f"{report.articles_duplicate} duplicates, {report.errors_loaded} crawl errors"
     )
     for path, message in report.files_failed:
-        console.print(f"  [red]bad landing file[/] {path}: {message}", highlight=False)
+        console.print(f"  [red]bad landing file[/] {escape(str(path))}: {escape(message)}", highlight=False)
 
 
 def print_run(console: Console, report: RunReport, settings: Settings) -> None:
@@ -114,11 +115,12 @@ def print_run(console: Console, report: RunReport, settings: Settings) -> None:
         for feed in report.poll.feeds:
             if feed.error:
                 console.print(
-                    f"[red]feed failed[/] {feed.source} {feed.feed_url}: {feed.error}", highlight=False
+                    f"[red]feed failed[/] {feed.source} {escape(feed.feed_url)}: {escape(feed.error)}",
+                    highlight=False,
                 )
     if report.load is not None:
         for path, message in report.load.files_failed:
-            console.print(f"[red]bad landing file[/] {path}: {message}", highlight=False)
+            console.print(f"[red]bad landing file[/] {escape(str(path))}: {escape(message)}", highlight=False)
     if report.digest:
         paths = report.digest.paths or [report.digest.path]
         console.print(f"Digest {report.digest.week}: {', '.join(str(p) for p in paths)}")
