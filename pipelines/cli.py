@@ -9,7 +9,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -101,6 +102,23 @@ def _settings(ctx: typer.Context, **overrides: Any) -> Settings:
         raise _fail(str(exc)) from exc
 
 
+@contextmanager
+def writing(settings: Settings, command: str) -> Iterator[None]:
+    """Hold the home's run lock while a command writes (landing files, the warehouse): a command started during
+    a run, or a run started during it, stops with the same one-line message instead of writing beside it."""
+    from pipelines.runs import run_lock
+
+    with run_lock(settings, started_at=make_clock(settings.now)(), command=command):
+        yield
+
+
+def _require_writable_home(settings: Settings, command: str) -> None:
+    """Stop with one line before anything starts when the home cannot be written."""
+    from pipelines.runs import open_lock_file
+
+    open_lock_file(settings, command).close()
+
+
 def _sources(settings: Settings, only: list[str] | None) -> list[Any]:
     from pipelines.sources import load_sources
 
@@ -132,6 +150,7 @@ def demo(
             # The corpus is the outlets as they stood on one day: the run sees that day, whatever today is.
             overrides["now"] = DEMO_NOW
         settings = _settings(ctx, sources=str(DEMO_DIR / "sources.yaml"), **overrides)
+        _require_writable_home(settings, "demo")
         configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
         from pipelines.flows import run_flow
 
@@ -170,6 +189,7 @@ def run(
     """Run poll → crawl → load → enrich → digest once for the sources in the sources file."""
     settings = _settings(ctx)
     sources = _sources(settings, source)
+    _require_writable_home(settings, "run")
     if prefect:
         from pipelines.prefect_env import configure
 
@@ -207,10 +227,11 @@ def poll(
     from pipelines import stages
 
     settings = _settings(ctx)
-    with report_view.progress_bar(console, "Polling feeds") as advance:
+    chosen = _sources(settings, source)
+    with writing(settings, "poll"), report_view.progress_bar(console, "Polling feeds") as advance:
         result = stages.poll(
             settings,
-            _sources(settings, source),
+            chosen,
             clock=make_clock(settings.now),
             every_feed=all_feeds,
             progress=advance,
@@ -241,21 +262,24 @@ def crawl(
     settings = _settings(ctx)
     chosen = _sources(settings, source)
     clock = make_clock(settings.now)
+    since_date = None
     if since is not None:
         try:
             since_date = date.fromisoformat(since)
         except ValueError as exc:
             raise _fail(f"--since {since!r}: expected a date like 2026-01-01") from exc
-        with console.status("Reading sitemaps…"):
-            found = stages.backfill(settings, chosen, since_date, clock=clock)
-        console.print(
-            f"Sitemaps: {found.sitemap_files} files read, {found.urls_found} articles since {since_date}, "
-            f"{found.urls_queued} new in the queue"
-        )
-        for error in found.errors:
-            err_console.print(f"  sitemap failed: {error}", highlight=False, markup=False)
-    with console.status("Crawling…"):
-        result = stages.crawl(settings, chosen, clock=clock, sections=sections)
+    with writing(settings, "crawl"):
+        if since_date is not None:
+            with console.status("Reading sitemaps…"):
+                found = stages.backfill(settings, chosen, since_date, clock=clock)
+            console.print(
+                f"Sitemaps: {found.sitemap_files} files read, {found.urls_found} articles since {since_date}, "
+                f"{found.urls_queued} new in the queue"
+            )
+            for error in found.errors:
+                err_console.print(f"  sitemap failed: {error}", highlight=False, markup=False)
+        with console.status("Crawling…"):
+            result = stages.crawl(settings, chosen, clock=clock, sections=sections)
     report_view.print_crawl(console, result)
 
 
@@ -266,7 +290,7 @@ def load(ctx: typer.Context) -> None:
     from pipelines import stages
 
     settings = _settings(ctx)
-    with console.status("Loading landing files…"):
+    with writing(settings, "load"), console.status("Loading landing files…"):
         result = stages.load(settings)
     report_view.print_load(console, result)
 
@@ -287,7 +311,7 @@ def enrich(
     from pipelines import stages
 
     settings = _settings(ctx, model=model)
-    with report_view.progress_bar(console, "Enriching articles") as advance:
+    with writing(settings, "enrich"), report_view.progress_bar(console, "Enriching articles") as advance:
         result = stages.enrich(settings, reprocess=reprocess, limit=limit, progress=advance)
     console.print(
         f"Enriched {result.articles} articles with NLP {result.nlp_version} in {result.seconds:.1f} s"

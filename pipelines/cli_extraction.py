@@ -12,7 +12,17 @@ import typer
 from rich.markup import escape
 
 from pipelines import report as report_view
-from pipelines.cli import SourceOption, _fail, _settings, _sources, app, console, err_console, reports_errors
+from pipelines.cli import (
+    SourceOption,
+    _fail,
+    _settings,
+    _sources,
+    app,
+    console,
+    err_console,
+    reports_errors,
+    writing,
+)
 from pipelines.clock import make_clock, parse_instant_setting
 
 
@@ -102,7 +112,10 @@ def reextract(ctx: typer.Context, source: SourceOption = None) -> None:
 
     settings = _settings(ctx)
     chosen = _sources(settings, source) if source else None
-    with report_view.progress_bar(console, "Extracting stored pages") as advance:
+    with (
+        writing(settings, "reextract"),
+        report_view.progress_bar(console, "Extracting stored pages") as advance,
+    ):
         result = stages.reextract(settings, chosen, progress=advance)
     landing, load = result.landing, result.load
     console.print(

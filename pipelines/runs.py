@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 
@@ -21,19 +21,35 @@ from pipelines.settings import Settings
 LOCK_NAME = "run.lock"
 
 
+def open_lock_file(settings: Settings, command: str = "run") -> IO[str]:
+    """Open `<home>/run.lock` for writing, creating the home; a home that cannot be written is one clear line."""
+    path = Path(settings.home) / LOCK_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise RunError(
+            f"cannot write to the home {settings.home} ({exc.strerror or exc}): stanwire {command} writes its "
+            f"lock, landing files and warehouse there; use a writable --home (reading commands such as status, "
+            f"sql and digest --out work on a read-only one)"
+        ) from exc
+
+
 @contextmanager
-def run_lock(settings: Settings, *, started_at: datetime, wait: float | None = None) -> Iterator[None]:
-    """Hold `<home>/run.lock` for the duration of a run (started at `started_at`, as the lock file says).
+def run_lock(
+    settings: Settings, *, started_at: datetime, wait: float | None = None, command: str = "run"
+) -> Iterator[None]:
+    """Hold `<home>/run.lock` for the duration of a run or of a command that writes (`command`: its name, which
+    the lock file shows), started at `started_at`, as the lock file says.
 
     A run that finds another one in progress waits up to `wait` seconds (default: the `run_wait` setting), then
     stops with a message naming the other run. The operating system releases the lock if a run dies, so a crash
-    never leaves a stale lock behind.
+    never leaves a stale lock behind. A home that cannot be written stops it with one line.
     """
     wait = settings.run_wait if wait is None else wait
-    path = Path(settings.home) / LOCK_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+", encoding="utf-8") as handle:
-        deadline = time.monotonic() + max(0.0, wait)
+    with open_lock_file(settings, command) as handle:
+        # A reader checking the lock (`lock_is_held`) holds it for an instant: try a few times even without a wait.
+        deadline = time.monotonic() + max(0.3, wait)
         while True:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -43,13 +59,15 @@ def run_lock(settings: Settings, *, started_at: datetime, wait: float | None = N
                     handle.seek(0)
                     holder = handle.read().strip() or "another process"
                     raise RunError(
-                        f"another stanwire run is in progress in {settings.home} ({holder}); it was left alone: "
-                        f"wait for it, or set run_wait (seconds) to queue behind it"
+                        f"another stanwire run is in progress in {settings.home} ({holder}); stanwire {command} "
+                        f"left it alone: wait for it, or set run_wait (seconds) to queue behind it"
                     ) from None
-                time.sleep(0.5)
+                time.sleep(0.1 if wait <= 0 else 0.5)
         handle.seek(0)
         handle.truncate()
-        handle.write(f"PID {os.getpid()}, started {started_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.write(
+            f"stanwire {command}, PID {os.getpid()}, started {started_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        )
         handle.flush()
         try:
             yield

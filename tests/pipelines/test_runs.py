@@ -73,7 +73,7 @@ def test_a_second_run_is_refused_with_the_other_runs_pid_and_may_wait_for_it(set
         holder.stdin.close()  # the other run ends…
         with run_lock(settings, started_at=STARTED, wait=30):  # …and a run that waits gets its turn
             held = (settings.home / "run.lock").read_text(encoding="utf-8")
-            assert held == f"PID {os.getpid()}, started 2026-11-30 07:00:00 UTC"
+            assert held == f"stanwire run, PID {os.getpid()}, started 2026-11-30 07:00:00 UTC"
     finally:
         holder.kill()
         holder.wait()
@@ -216,3 +216,97 @@ def test_the_next_run_records_a_killed_run_as_interrupted(settings: Settings) ->
     assert run_row(settings, killed)["ended_at"] is None  # when it died is not known
     this = run_row(settings, report.run_id)
     assert (this["status"], this["pid"]) == ("ok", os.getpid())
+
+
+SOURCES_YAML = (
+    "sources:\n  - {name: good, title: Good, language: en, feeds: ['http://127.0.0.1:9/good.xml']}\n"
+)
+
+
+@pytest.mark.parametrize("command", ["poll", "crawl", "load", "enrich", "reextract"])
+def test_a_writing_command_during_a_run_stops_with_the_runs_message(settings: Settings, command: str) -> None:
+    settings.sources.write_text(SOURCES_YAML, encoding="utf-8")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(settings.home)],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(
+            app,
+            ["--home", str(settings.home), "--sources", str(settings.sources), command],
+            env={"COLUMNS": "400"},
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1, result.output
+    [line] = [line for line in result.output.splitlines() if line.strip()]
+    assert line.startswith(
+        f"error: another stanwire run is in progress in {settings.home} (stanwire run, PID {holder.pid}"
+    )
+    assert f"stanwire {command} left it alone" in line
+    assert not settings.warehouse_path.exists()  # nothing was written beside the run
+
+
+STANWIRE = Path(sys.executable).with_name("stanwire")
+READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"'
+
+
+def on_read_only_home(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`stanwire --home HOME ARGS` with HOME read-only: a read-only bind mount in a private mount namespace (as
+    root, which file modes do not stop), or the write bits taken away."""
+    command = [str(STANWIRE), "--home", str(home), *args]
+    env = {**os.environ, "COLUMNS": "300"}
+    env.pop("STANWIRE_HOME", None)
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [home, *home.rglob("*")]}
+        for path in modes:
+            path.chmod(modes[path] & ~0o222)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        finally:
+            for path, mode in modes.items():
+                path.chmod(mode)
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", READ_ONLY, "sh", str(home), "true"], check=False)
+    if probe.returncode != 0:
+        pytest.skip("cannot make a read-only home here (no unshare/mount)")
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", READ_ONLY, "sh", str(home), *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_reading_commands_work_on_a_read_only_home_and_writing_ones_fail_in_one_line(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.sources.write_text(SOURCES_YAML, encoding="utf-8")
+    conn = connect(settings.warehouse_path)  # a home with a warehouse, as a finished run leaves it
+    try:
+        start_run(conn, "run", started_at=STARTED, pid=dead_pid())
+    finally:
+        conn.close()
+    before = sorted(p.name for p in settings.home.iterdir())
+
+    status = on_read_only_home(settings.home, "status")
+    assert status.returncode == 0, status.stderr
+    assert "interrupted" in status.stdout  # shown, though it cannot be recorded here
+    digest = on_read_only_home(settings.home, "digest", "--week", "2026-W47", "--out", str(tmp_path / "d.md"))
+    assert digest.returncode == 0, digest.stderr
+    assert (tmp_path / "d.md").read_text(encoding="utf-8").startswith("#")
+
+    for args in (["digest", "--week", "2026-W47"], ["run", "--no-prefect"], ["run"], ["load"]):
+        result = on_read_only_home(settings.home, "--sources", str(settings.sources), *args)
+        assert result.returncode == 1, (args, result.stdout, result.stderr)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert lines[0].startswith("error: cannot write"), lines[0]
+    assert sorted(p.name for p in settings.home.iterdir()) == before  # nothing was written to the home
