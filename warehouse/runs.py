@@ -41,7 +41,7 @@ def finish_run(
 
 
 def running_runs(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """The runs still marked `running`: `id`, `flow`, `started_at`, `pid` (None before schema version 7)."""
+    """The runs still marked `running`: `id`, `flow`, `started_at`, `pid` (None for older runs)."""
     pid = "pid" if _has_pid(conn) else "NULL AS pid"
     cursor = conn.execute(
         f"SELECT id, flow, started_at, {pid} FROM runs WHERE status = 'running' ORDER BY id"
@@ -63,7 +63,7 @@ def mark_interrupted(conn: duckdb.DuckDBPyConnection, run_ids: list[int], *, mes
 
 
 def _has_pid(conn: duckdb.DuckDBPyConnection) -> bool:
-    """A read-only connection to a warehouse of schema version < 7 has no `runs.pid` column."""
+    """A read-only connection to a warehouse without migration 009_run_pid has no `runs.pid` column."""
     row = conn.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'pid'"
     ).fetchone()

@@ -22,4 +22,4 @@ COMMENT ON COLUMN runs.status IS 'running until the run ends; ok when it finishe
 COMMENT ON COLUMN runs.counts IS 'counts per stage, e.g. {"poll": {"feeds_ok": 4, ...}, "load": {"articles_new": 12, ...}}';
 COMMENT ON COLUMN runs.errors IS 'errors per source: [{"source", "stage", "message"}]';
 COMMENT ON COLUMN runs.message IS 'why a failed run stopped, or how an interrupted one was found out';
-COMMENT ON COLUMN runs.pid IS 'the process id of the run (on the machine that ran it), NULL for runs recorded before version 7';
+COMMENT ON COLUMN runs.pid IS 'the process id of the run (on the machine that ran it), NULL for runs recorded before this migration';
