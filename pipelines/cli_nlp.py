@@ -28,12 +28,12 @@ def extract(
         typer.Option(
             "--input-format",
             help="txt (a whole document), html (a saved page) or jsonl (one {id, title, text, published, "
-            "language} per line) [default: by file name: .jsonl, .html, else txt; stdin: jsonl].",
+            "language} per line) (default: by file name: .jsonl, .html, else txt; stdin: jsonl).",
         ),
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="Output format: jsonl.")] = "jsonl",
     model: Annotated[
-        str | None, typer.Option(help="spaCy model for English [default: the `model` setting].")
+        str | None, typer.Option(help="spaCy model for English (default: the `model` setting).")
     ] = None,
 ) -> None:
     """Find organizations, countries, agreement and censorship events and topics in documents, no warehouse.

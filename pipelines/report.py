@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -19,6 +20,7 @@ import warehouse.feeds
 import warehouse.queries
 import warehouse.runs
 from pipelines.run import RunReport
+from pipelines.runs import interrupted_runs
 from pipelines.settings import Settings
 from pipelines.stages import CrawlReport, PollReport
 
@@ -84,7 +86,7 @@ def print_load(console: Console, report: Any) -> None:
         f"{report.articles_duplicate} duplicates, {report.errors_loaded} crawl errors"
     )
     for path, message in report.files_failed:
-        console.print(f"  [red]bad landing file[/] {path}: {message}", highlight=False)
+        console.print(f"  [red]bad landing file[/] {escape(str(path))}: {escape(message)}", highlight=False)
 
 
 def print_run(console: Console, report: RunReport, settings: Settings) -> None:
@@ -114,11 +116,12 @@ def print_run(console: Console, report: RunReport, settings: Settings) -> None:
         for feed in report.poll.feeds:
             if feed.error:
                 console.print(
-                    f"[red]feed failed[/] {feed.source} {feed.feed_url}: {feed.error}", highlight=False
+                    f"[red]feed failed[/] {feed.source} {escape(feed.feed_url)}: {escape(feed.error)}",
+                    highlight=False,
                 )
     if report.load is not None:
         for path, message in report.load.files_failed:
-            console.print(f"[red]bad landing file[/] {path}: {message}", highlight=False)
+            console.print(f"[red]bad landing file[/] {escape(str(path))}: {escape(message)}", highlight=False)
     if report.digest:
         paths = report.digest.paths or [report.digest.path]
         console.print(f"Digest {report.digest.week}: {', '.join(str(p) for p in paths)}")
@@ -150,9 +153,20 @@ def _command_name() -> str:
 
 
 def print_status(
-    console: Console, conn: duckdb.DuckDBPyConnection, settings: Settings, *, now: datetime
+    console: Console,
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    now: datetime,
+    interrupted: dict[int, str] | None = None,
 ) -> None:
-    """Counts, each feed's health and schedule (a feed whose next poll is not after `now` is due), the last runs."""
+    """Counts, each feed's health and schedule (a feed whose next poll is not after `now` is due), the last runs.
+
+    A run still recorded as `running` whose process is gone (`interrupted`, default: found by
+    `pipelines.runs.interrupted_runs`) is shown as `interrupted`, with the reason.
+    """
+    if interrupted is None:
+        interrupted = interrupted_runs(conn, settings.home)
     counts = warehouse.queries.summary_counts(conn)
     table = Table("what", "count", title=f"Warehouse {settings.warehouse_path}")
     for key, value in counts.items():
@@ -191,10 +205,14 @@ def print_status(
         "run", "flow", "started (UTC)", "took", "status", "new articles", "errors", title="Last runs"
     )
     for run in runs:
+        if run["status"] == "running" and run["id"] in interrupted:
+            run = {**run, "status": "interrupted", "message": interrupted[run["id"]]}
         took = (
             f"{(run['ended_at'] - run['started_at']).total_seconds():.0f} s"
             if run["ended_at"]
             else "running…"
+            if run["status"] == "running"
+            else "—"
         )
         errors = run["errors"]
         detail = "; ".join(f"{e['source']} {e['stage']}" for e in errors[:3]) + (
@@ -208,6 +226,10 @@ def print_status(
             run["status"] + (f": {run['message']}" if run["message"] else ""),
             str(run["counts"].get("load", {}).get("articles_new", "")),
             f"{len(errors)} ({detail})" if errors else "0",
-            style="red" if run["status"] == "failed" else None,
+            style="red"
+            if run["status"] == "failed"
+            else "yellow"
+            if run["status"] == "interrupted"
+            else None,
         )
     console.print(recent if runs else "No runs recorded yet.")

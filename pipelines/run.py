@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -73,7 +74,14 @@ def run_all(
     started_at = clock()
     with run_lock(settings, started_at=started_at):
         with stages.open_warehouse(settings) as conn:
-            report.run_id = warehouse.runs.start_run(conn, flow, started_at=started_at)
+            # This run holds the lock: a run still marked `running` is one whose process died before it ended.
+            stale = [int(r["id"]) for r in warehouse.runs.running_runs(conn)]
+            report.run_id = warehouse.runs.start_run(conn, flow, started_at=started_at, pid=os.getpid())
+            warehouse.runs.mark_interrupted(
+                conn,
+                stale,
+                message=f"its process ended before the run did (killed or stopped); found by run {report.run_id}",
+            )
         try:
             _ingest(settings, sources, report, runner, crawl_sections, every_feed, clock)
             report.load = runner(stages.load, settings)

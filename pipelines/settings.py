@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipelines.clock import parse_instant_setting
 from pipelines.errors import ConfigError
 
 ENV_PREFIX = "STANWIRE_"
 SETTINGS_FILE_NAME = "stanwire.toml"
+# STANWIRE_* variables that are not settings: the settings file itself. Any other STANWIRE_* variable must be one.
+ENV_NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG"})
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,6 @@ class Settings:
     # The reference time (ISO 8601) for everything that compares with "now"; empty: the system clock. For
     # replays and tests; the demo sets it to the moment its corpus stands for. See pipelines.clock.
     now: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def landing_dir(self) -> Path:
@@ -77,9 +80,45 @@ class Settings:
         return f"{self.user_agent} {self.contact}".strip() if self.contact else self.user_agent
 
 
+# The accepted range of each numeric setting, (minimum, maximum), both included; README's settings table shows them.
+LIMITS: dict[str, tuple[float, float]] = {
+    "concurrency_per_domain": (1, 32),
+    "download_delay": (0, 600),
+    "timeout": (1, 3600),
+    "retry_times": (0, 10),
+    "max_page_bytes": (1024, 1024**3),
+    "max_redirects": (0, 20),
+    "max_pages": (1, 1000),
+    "poll_timeout": (1, 600),
+    "poll_retries": (0, 10),
+    "poll_min_interval": (60, 604_800),
+    "poll_max_interval": (60, 2_592_000),
+    "unhealthy_after": (1, 1000),
+    "stale_validator_polls": (1, 10_000),
+    "stale_validator_days": (1, 365),
+    "crawl_timeout": (10, 86_400),
+    "run_wait": (0, 86_400),
+}
+PROXY_SCHEMES = ("http", "https")
+
+
+def number_text(value: float) -> str:
+    """A limit or a value as people write it: 1073741824, 0.5, -3."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _coerce(name: str, raw: Any, default: Any, origin: str) -> Any:
     """Convert a value from a file or the environment to the type of the field's default."""
     try:
+        if isinstance(default, int | float) and not isinstance(default, bool) and isinstance(raw, bool):
+            raise ValueError(f"expected a number, got {raw!r}")
+        if isinstance(raw, dict | list):
+            raise ValueError(f"expected a single value, got {type(raw).__name__} {raw!r}")
         if isinstance(default, bool):
             if isinstance(raw, bool):
                 return raw
@@ -92,6 +131,10 @@ def _coerce(name: str, raw: Any, default: Any, origin: str) -> Any:
         if isinstance(default, Path):
             return Path(str(raw)).expanduser()
         if isinstance(default, int):
+            if isinstance(raw, float):
+                if not raw.is_integer():
+                    raise ValueError(f"expected a whole number, got {raw!r}")
+                return int(raw)
             return int(raw)
         if isinstance(default, float):
             return float(raw)
@@ -100,6 +143,43 @@ def _coerce(name: str, raw: Any, default: Any, origin: str) -> Any:
     except ValueError as exc:
         raise ConfigError(f"{origin}: setting {name!r}: {exc}") from exc
     return raw
+
+
+def validate(settings: Settings, origins: dict[str, str] | None = None) -> None:
+    """Raise `ConfigError` for a value out of its range (`LIMITS`), a proxy stanwire cannot use, a malformed
+    `now`, or settings that contradict each other; `origins` names where each value came from."""
+
+    def where(name: str) -> str:
+        return f"{(origins or {}).get(name, 'settings')}: setting {name!r}"
+
+    for name, (low, high) in LIMITS.items():
+        value = getattr(settings, name)
+        if not low <= value <= high:
+            raise ConfigError(
+                f"{where(name)} is {number_text(value)}: expected {number_text(low)} to {number_text(high)} "
+                f"(see README.md, Settings)"
+            )
+    if settings.poll_min_interval > settings.poll_max_interval:
+        raise ConfigError(
+            f"{where('poll_min_interval')} ({settings.poll_min_interval}) is above 'poll_max_interval' "
+            f"({settings.poll_max_interval}): the minimum interval must not exceed the maximum"
+        )
+    if settings.proxy.strip():
+        parts = urlsplit(settings.proxy.strip())
+        try:
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            port_ok = False
+        if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname or not port_ok:
+            raise ConfigError(
+                f"{where('proxy')} is {settings.proxy!r}: expected an HTTP proxy, http://host:port or "
+                f"https://host:port (SOCKS and other schemes are not supported), or empty for none"
+            )
+    if settings.now.strip():
+        try:
+            parse_instant_setting(settings.now)
+        except ValueError as exc:
+            raise ConfigError(f"{where('now')}: {exc}") from exc
 
 
 def load_settings(
@@ -111,18 +191,31 @@ def load_settings(
     """Build the settings: defaults, then the settings file, then STANWIRE_* variables, then `overrides`.
 
     The settings file is `config_file`, else `$STANWIRE_CONFIG`, else `<home>/stanwire.toml` if it exists.
-    Overrides whose value is None are ignored, so CLI flags that were not given do not mask the file.
+    Overrides whose value is None are ignored, so CLI flags that were not given do not mask the file. An
+    unknown key (in the file, a STANWIRE_* variable other than STANWIRE_CONFIG, an override) or a value out of
+    its range is a `ConfigError` naming it, with the closest known key.
     """
     env = dict(os.environ if environ is None else environ)
     defaults = Settings()
-    known = {f.name: getattr(defaults, f.name) for f in fields(Settings) if f.name != "extra"}
+    known = {f.name: getattr(defaults, f.name) for f in fields(Settings)}
+    names = sorted(known)
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+
+    for variable in sorted(env):
+        if not variable.startswith(ENV_PREFIX) or variable in ENV_NOT_SETTINGS:
+            continue
+        if variable.removeprefix(ENV_PREFIX).lower() not in known:
+            hint = _did_you_mean(variable, [ENV_PREFIX + n.upper() for n in names] + sorted(ENV_NOT_SETTINGS))
+            raise ConfigError(
+                f"${variable} is not a stanwire setting{hint} (STANWIRE_* variables are reserved for settings; "
+                f"rename or unset it)"
+            )
 
     home_hint = overrides.get("home") or env.get(ENV_PREFIX + "HOME") or defaults.home
     path = config_file or (Path(env["STANWIRE_CONFIG"]) if env.get("STANWIRE_CONFIG") else None)
     if path is None and (Path(home_hint) / SETTINGS_FILE_NAME).is_file():
         path = Path(home_hint) / SETTINGS_FILE_NAME
-    extra: dict[str, Any] = {}
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"settings file {path} does not exist")
@@ -131,28 +224,30 @@ def load_settings(
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from exc
         for key, raw in data.items():
-            if key in known:
-                values[key] = _coerce(key, raw, known[key], str(path))
-            else:
-                extra[key] = raw
+            if key not in known:
+                what = "table" if isinstance(raw, dict) else "setting"
+                raise ConfigError(
+                    f"{path}: unknown {what} {key!r}{_did_you_mean(key, names)} (settings are top-level keys: "
+                    f"see Settings in README.md)"
+                )
+            values[key] = _coerce(key, raw, known[key], str(path))
+            origins[key] = str(path)
 
     for name, default in known.items():
         env_value = env.get(ENV_PREFIX + name.upper())
         if env_value is not None and env_value != "":
             values[name] = _coerce(name, env_value, default, f"${ENV_PREFIX}{name.upper()}")
+            origins[name] = f"${ENV_PREFIX}{name.upper()}"
 
     for name, raw in overrides.items():
         if name not in known:
-            raise ConfigError(f"unknown setting {name!r}")
+            raise ConfigError(f"unknown setting {name!r}{_did_you_mean(name, names)}")
         if raw is not None:
             values[name] = _coerce(name, raw, known[name], "command line")
+            origins[name] = "command line"
 
-    settings = dataclasses.replace(defaults, **values, extra=extra)
-    if settings.now.strip():
-        try:
-            parse_instant_setting(settings.now)
-        except ValueError as exc:
-            raise ConfigError(f"setting 'now': {exc}") from exc
+    settings = dataclasses.replace(defaults, **values)
+    validate(settings, origins)
     return dataclasses.replace(
         settings, home=settings.home.expanduser().resolve(), sources=settings.sources.expanduser().resolve()
     )

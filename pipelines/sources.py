@@ -161,6 +161,22 @@ def _parse_source(path: Path, node: yaml.Node) -> Source:
     )
 
 
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: `sources.yaml:4:10: not valid YAML: <problem> (<context> on line 3, column 12)`."""
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return f"{path}: not valid YAML: {' '.join(str(exc).split())}"
+    mark = exc.problem_mark
+    context = ""
+    if exc.context:
+        where = (
+            f" on line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+            if exc.context_mark
+            else ""
+        )
+        context = f" ({exc.context}{where})"
+    return f"{path}:{mark.line + 1}:{mark.column + 1}: not valid YAML: {exc.problem}{context}"
+
+
 def load_sources(path: Path, *, only: list[str] | None = None) -> list[Source]:
     """Read `path` and return its enabled sources (or only those named in `only`)."""
     if not path.is_file():
@@ -168,7 +184,7 @@ def load_sources(path: Path, *, only: list[str] | None = None) -> list[Source]:
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(_yaml_error(path, exc)) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text: {exc}") from exc
     if root is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,6 +60,20 @@ def open_warehouse(settings: Settings, *, read_only: bool = False) -> Iterator[d
         yield conn
     finally:
         conn.close()
+
+
+@contextmanager
+def read_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse read-only, for commands that only read it: they work on a read-only home, and beside
+    another reader. A warehouse written by an older stanwire is upgraded first when the home can be written."""
+    path = settings.warehouse_path
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        try:
+            warehouse.db.upgrade_if_needed(path)
+        except WarehouseError as exc:  # the read-only connection below still says what is wrong, if anything
+            logger.warning("could not upgrade %s before reading it: %s", path, exc)
+    with open_warehouse(settings, read_only=True) as conn:
+        yield conn
 
 
 # --- poll -----------------------------------------------------------------------------------------------------
@@ -452,7 +467,7 @@ def digest(
         raise RunError(f"digest format {unknown or formats!r}: expected md or html")
     if out is not None and len(formats) != 1:
         raise RunError("a digest written to one file has one format: pass --format md or --format html")
-    with open_warehouse(settings) as conn:
+    with read_warehouse(settings) as conn:
         latest = warehouse.queries.latest_published_date(conn)
         label, week_start = resolve_week(week, today=today, latest=latest)
         data = warehouse.queries.digest_data(conn, week_start, week_start + timedelta(days=6))
@@ -460,10 +475,17 @@ def digest(
     paths = []
     for fmt in formats:
         path = out or settings.digest_dir / f"{label}.{fmt}"
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(render_markdown(content) if fmt == "md" else render_html(content), encoding="utf-8")
-        tmp.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(
+                render_markdown(content) if fmt == "md" else render_html(content), encoding="utf-8"
+            )
+            tmp.replace(path)
+        except OSError as exc:
+            raise RunError(
+                f"cannot write the digest to {path}: {exc.strerror or exc}; give a writable file with --out"
+            ) from exc
         paths.append(path)
     return DigestResult(
         week=label,

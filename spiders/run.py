@@ -6,12 +6,18 @@ Scrapy's Twisted reactor cannot be restarted inside one process, so every crawl 
 `crawl.log` in the same folder.
 
 Exit codes: 0 when the crawl ran (even if pages failed: those are error records), 2 for a bad job file.
+
+The crawl process dies with the process that started it: on Linux it asks the kernel for SIGKILL when its parent
+ends (`prctl(PR_SET_PDEATHSIG)`), so a run that is killed, even with kill -9, never leaves a crawler fetching on
+its own.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +29,9 @@ from spiders.job import CrawlJob, load_job
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 REPORT_NAME = "report.json"
 LOG_NAME = "crawl.log"
+# The PID of the process that started the crawl, so the crawl can tell it is already gone when it starts.
+PARENT_PID_VARIABLE = "SPIDERS_CRAWL_PARENT_PID"
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 # Job setting → (Scrapy setting, accepted types).
 _JOB_SETTINGS: dict[str, tuple[str, tuple[type, ...]]] = {
@@ -85,8 +94,29 @@ def crawl(job: CrawlJob, *, log_file: Path | None = None) -> dict[str, int]:
     }
 
 
+def die_with_parent(expected_parent: int | None) -> bool:
+    """Have the kernel SIGKILL this process when its parent ends (Linux; elsewhere a no-op returning False).
+
+    `expected_parent` is the PID the parent gave: if this process has already been handed to another parent, the
+    one that started it died before the request was made, and this process exits at once.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if expected_parent is not None and os.getppid() != expected_parent:
+        os._exit(1)  # the parent died between starting this process and the request
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m spiders.run JOB_JSON`."""
+    parent = os.environ.get(PARENT_PID_VARIABLE, "")
+    die_with_parent(int(parent) if parent.isdigit() else None)
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m spiders.run JOB_JSON", file=sys.stderr)
@@ -122,6 +152,7 @@ def run_crawl_subprocess(
     env = dict(os.environ)
     # The child must import this very `spiders` package, whatever the caller's working directory.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
+    env[PARENT_PID_VARIABLE] = str(os.getpid())  # the child dies with this process (see `die_with_parent`)
     try:
         proc = subprocess.run(
             [python, "-m", "spiders.run", str(job_path)],

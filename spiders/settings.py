@@ -27,6 +27,9 @@ DOWNLOADER_MIDDLEWARES = {
 # answers slowly. Tests set the delay to 0 and AutoThrottle off through the job.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy's own downloader lets every queued request of a site through at once when there is no delay (see
+# spiders.downloader); this one keeps CONCURRENT_REQUESTS_PER_DOMAIN whatever the delay and AutoThrottle.
+DOWNLOADER = "spiders.downloader.Downloader"
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5  # each pause is 0.5–1.5 × DOWNLOAD_DELAY, so requests do not beat like a clock
 AUTOTHROTTLE_ENABLED = True

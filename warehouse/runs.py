@@ -8,14 +8,16 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["finish_run", "last_runs", "start_run"]
+__all__ = ["finish_run", "last_runs", "mark_interrupted", "running_runs", "start_run"]
 
 
-def start_run(conn: duckdb.DuckDBPyConnection, flow: str, *, started_at: datetime) -> int:
-    """Record a run as running since `started_at`; return its id."""
+def start_run(
+    conn: duckdb.DuckDBPyConnection, flow: str, *, started_at: datetime, pid: int | None = None
+) -> int:
+    """Record a run as running since `started_at` in process `pid`; return its id."""
     row = conn.execute(
-        "INSERT INTO runs (flow, started_at, status) VALUES (?, ?, 'running') RETURNING id",
-        [flow, started_at],
+        "INSERT INTO runs (flow, started_at, status, pid) VALUES (?, ?, 'running', ?) RETURNING id",
+        [flow, started_at, pid],
     ).fetchone()
     assert row is not None
     return int(row[0])
@@ -38,10 +40,41 @@ def finish_run(
     )
 
 
+def running_runs(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The runs still marked `running`: `id`, `flow`, `started_at`, `pid` (None for older runs)."""
+    pid = "pid" if _has_pid(conn) else "NULL AS pid"
+    cursor = conn.execute(
+        f"SELECT id, flow, started_at, {pid} FROM runs WHERE status = 'running' ORDER BY id"
+    )
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def mark_interrupted(conn: duckdb.DuckDBPyConnection, run_ids: list[int], *, message: str) -> int:
+    """Record runs whose process died before they ended as `interrupted` (only those still `running`)."""
+    if not run_ids:
+        return 0
+    rows = conn.execute(
+        "UPDATE runs SET status = 'interrupted', message = ? WHERE status = 'running' AND id IN "
+        f"({', '.join('?' for _ in run_ids)}) RETURNING id",
+        [message, *run_ids],
+    ).fetchall()
+    return len(rows)
+
+
+def _has_pid(conn: duckdb.DuckDBPyConnection) -> bool:
+    """A read-only connection to a warehouse without migration 009_run_pid has no `runs.pid` column."""
+    row = conn.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'pid'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def last_runs(conn: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict[str, Any]]:
     """The latest runs, newest first, with counts and errors decoded."""
+    pid = "pid" if _has_pid(conn) else "NULL AS pid"
     cursor = conn.execute(
-        "SELECT id, flow, started_at, ended_at, status, counts, errors, message FROM runs "
+        f"SELECT id, flow, started_at, ended_at, status, counts, errors, message, {pid} FROM runs "
         "ORDER BY started_at DESC, id DESC LIMIT ?",
         [limit],
     )

@@ -15,6 +15,7 @@ from typing import Any
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -181,7 +182,8 @@ class ArticleSpider(scrapy.Spider):
             self._count(PAGES_FETCHED)
             yield self._error(source, url, "fetch", _http_message(response.status), response.status)
             return
-        stage, message = _failure_message(failure, request.url)
+        max_bytes = int(request.meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE"))
+        stage, message = _failure_message(failure, request.url, max_bytes=max_bytes)
         logger.info("request failed url=%s stage=%s error=%s", url, stage, message)
         yield self._error(source, url, stage, message)
 
@@ -231,8 +233,8 @@ def _http_message(status: int) -> str:
     return f"HTTP {status} {phrase}"
 
 
-def _failure_message(failure: Failure, url: str) -> tuple[str, str]:
-    """(stage, message) for a request that got no usable response."""
+def _failure_message(failure: Failure, url: str, *, max_bytes: int = 0) -> tuple[str, str]:
+    """(stage, message) for a request that got no usable response (`max_bytes`: the download size limit)."""
     value = failure.value
     if failure.check(IgnoreRequest):
         text = str(value)
@@ -250,4 +252,10 @@ def _failure_message(failure: Failure, url: str) -> tuple[str, str]:
         return "fetch", f"DNS lookup failed for {host_of(url)}: {value}"
     if failure.check(DownloadConnectionRefusedError):
         return "fetch", f"connection refused by {host_of(url)}"
-    return "fetch", f"{type(value).__name__}: {value}"
+    if failure.check(DownloadCancelledError) and not str(value).strip() and max_bytes:
+        # A response without Content-Length (chunked) that outgrows the limit is cancelled with no message.
+        return "fetch", (
+            f"response larger than the size limit of {max_bytes} bytes (max_page_bytes; no Content-Length "
+            f"announced it): a file, not an article; not downloaded"
+        )
+    return "fetch", f"{type(value).__name__}: {str(value).strip() or 'no reason given'}"

@@ -1,5 +1,6 @@
 """Docs stay honest: every command has help text and appears in the README."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,15 @@ def test_top_level_help_lists_global_options() -> None:
     assert result.exit_code == 0
     for option in ("--home", "--sources", "--config"):
         assert option in result.output
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_texts_keep_their_defaults_and_end_in_no_stray_period(command: str | None) -> None:
+    # "[default: …]" in a help text is rich markup to typer: it vanished and left "… serve ." behind.
+    args = [command, "--help"] if command else ["--help"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"\S \.(\s|$)", result.output), result.output
+    for line in result.output.splitlines():
+        if "(default:" in line:
+            assert re.search(r"\(default: [^)]+\)", line), line

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.errors import ConfigError
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import LIMITS, Settings, load_settings, number_text
 
 
 def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,9 +58,91 @@ def test_bad_settings_file(tmp_path: Path) -> None:
         load_settings(environ={}, colour="red")
 
 
-def test_unknown_file_keys_are_kept_as_extra(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("dowload_delay = 5\n", r"s\.toml: unknown setting 'dowload_delay'; did you mean 'download_delay'\?"),
+        ("[settings]\ndownload_delay = 5\n", r"s\.toml: unknown table 'settings'"),
+        ("[scrapy]\nCONCURRENT_REQUESTS = 4\n", r"unknown table 'scrapy'"),
+    ],
+)
+def test_unknown_file_keys_are_errors_with_the_closest_key(tmp_path: Path, text: str, message: str) -> None:
     config = tmp_path / "s.toml"
-    config.write_text("[scrapy]\nCONCURRENT_REQUESTS = 4\n")
-    settings = load_settings(config_file=config, environ={})
-    assert settings.extra == {"scrapy": {"CONCURRENT_REQUESTS": 4}}
-    assert isinstance(settings, Settings)
+    config.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config_file=config, environ={})
+
+
+def test_unknown_stanwire_variables_are_errors_but_not_the_settings_file_variable(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError,
+        match=r"\$STANWIRE_DOWLOAD_DELAY is not a stanwire setting; did you mean "
+        r"'STANWIRE_DOWNLOAD_DELAY'\?",
+    ):
+        load_settings(environ={"STANWIRE_DOWLOAD_DELAY": "5"})
+    config = tmp_path / "s.toml"
+    config.write_text("max_pages = 5\n")
+    settings = load_settings(environ={"STANWIRE_CONFIG": str(config), "STANWIRE_HOME": str(tmp_path)})
+    assert settings.max_pages == 5
+    assert settings.home == tmp_path
+    assert not hasattr(settings, "extra")
+    with pytest.raises(ConfigError, match=r"unknown setting 'max_page'; did you mean 'max_pages'\?"):
+        load_settings(environ={}, max_page=3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("download_delay = -3\n", r"s\.toml: setting 'download_delay' is -3: expected 0 to 600"),
+        ("timeout = 0\n", r"setting 'timeout' is 0: expected 1 to 3600"),
+        ("max_page_bytes = -1\n", r"setting 'max_page_bytes' is -1: expected 1024 to 1073741824"),
+        ("concurrency_per_domain = 0\n", r"setting 'concurrency_per_domain' is 0: expected 1 to 32"),
+        ("concurrency_per_domain = 2.5\n", r"expected a whole number, got 2\.5"),
+        ("max_pages = true\n", r"expected a number, got True"),
+        ("retry_times = 11\n", r"setting 'retry_times' is 11: expected 0 to 10"),
+        ("download_delay = nan\n", r"setting 'download_delay' is nan"),
+        ("poll_min_interval = 7200\npoll_max_interval = 3600\n", r"'poll_min_interval' \(7200\) is above"),
+        (
+            'proxy = "socks5://127.0.0.1:1080"\n',
+            r"setting 'proxy' is 'socks5://127\.0\.0\.1:1080': expected an HTTP",
+        ),
+        ('proxy = "http://"\n', r"setting 'proxy' is 'http://'"),
+        ('proxy = "127.0.0.1:3128"\n', r"setting 'proxy'"),
+        ('proxy = "http://proxy.example:99999"\n', r"setting 'proxy'"),
+    ],
+)
+def test_values_out_of_range_are_errors_naming_the_range(tmp_path: Path, text: str, message: str) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config_file=config, environ={})
+
+
+def test_range_errors_name_the_environment_variable_or_the_command_line() -> None:
+    with pytest.raises(ConfigError, match=r"\$STANWIRE_TIMEOUT: setting 'timeout' is 0"):
+        load_settings(environ={"STANWIRE_TIMEOUT": "0"})
+    with pytest.raises(ConfigError, match=r"command line: setting 'download_delay' is -1"):
+        load_settings(environ={}, download_delay=-1)
+
+
+def test_values_at_the_ends_of_their_ranges_and_http_proxies_are_accepted(tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text(
+        "download_delay = 0\ntimeout = 3600\nmax_page_bytes = 1024\nretry_times = 0\n"
+        'proxy = "https://proxy.example:3128"\n'
+    )
+    settings = load_settings(config_file=config, environ={"STANWIRE_PROXY": "http://127.0.0.1:3128"})
+    assert (settings.download_delay, settings.timeout, settings.max_page_bytes) == (0.0, 3600.0, 1024)
+    assert settings.proxy == "http://127.0.0.1:3128"
+
+
+def test_every_limit_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name, (low, high) in LIMITS.items():
+        [row] = [
+            line
+            for line in readme.splitlines()
+            if line.startswith("| ") and f"`{name}`" in line.split("|")[1]
+        ]
+        assert f"{number_text(low)}–{number_text(high)}" in row, row
+    assert isinstance(Settings(), Settings)

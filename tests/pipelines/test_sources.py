@@ -1,7 +1,9 @@
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from pipelines.cli import app
 from pipelines.errors import ConfigError
 from pipelines.sources import load_sources
 
@@ -117,3 +119,32 @@ def test_environment_expansion_and_only_filter(tmp_path: Path, monkeypatch: pyte
     assert [s.name for s in load_sources(path, only=["b"])] == ["b"]  # ...but can be named explicitly
     with pytest.raises(ConfigError, match="no source named zz"):
         load_sources(path, only=["zz"])
+
+
+def test_a_yaml_error_is_one_line_and_its_brackets_reach_the_terminal_as_written(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "sources:\n  - name: a\n    feeds: [http://a.example/feed.xml\n    title: [bold]A\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message == (
+        f"{path}:4:10: not valid YAML: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence on line 3, column 12)"
+    )
+    # Printed as text, not as rich markup: [bold] and the brackets stay as they are.
+    (tmp_path / "bad.yaml").write_text(
+        "sources:\n  - {name: a, title: A, language: '[bold]fr', feeds: [x]}\n"
+    )
+    result = CliRunner().invoke(
+        app,
+        ["--home", str(tmp_path / "h"), "--sources", str(tmp_path / "bad.yaml"), "poll"],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code == 1
+    assert "'[bold]fr'" in result.output
+    result = CliRunner().invoke(
+        app, ["--home", str(tmp_path / "h"), "--sources", str(path), "poll"], env={"COLUMNS": "300"}
+    )
+    assert "expected ',' or ']', but got ':'" in result.output

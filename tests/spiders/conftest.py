@@ -141,6 +141,22 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith(("/dribble/", "/dribble-headers/")):
             self._dribble(headers_too=path.startswith("/dribble-headers/"))
             return True
+        if path.startswith("/hugechunked/"):  # no Content-Length: the size shows only while it downloads
+            self.protocol_version = "HTTP/1.1"
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = b"<p>padding</p>" * 1000
+            try:
+                for _ in range(20):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass  # the crawler hung up once the page outgrew its limit
+            self.close_connection = True
+            return True
         if path.startswith("/selfloop/"):
             self.send_response(HTTPStatus.FOUND)
             self.send_header("Location", self.path)

@@ -8,11 +8,16 @@ another host.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -29,6 +34,7 @@ ARTICLES_FROM_SECTION = {
     "turkmenistan-starlink-terminals-seized",
 }
 QUEUED_ARTICLE = "kazakh-regulator-blocks-telegram-mirrors"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def make_job(tmp_path: Path, server: FixtureServer) -> Path:
@@ -189,7 +195,7 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
         "clock_start": FETCHED_AT.isoformat(),
         "requests": [
             {"url": server.url(f"/{kind}/story-{kind}/"), "source": "steppe-signal"}
-            for kind in ("flaky", "down", "huge", "loop", "selfloop")
+            for kind in ("flaky", "down", "huge", "hugechunked", "loop", "selfloop")
         ],
         "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
         "settings": {
@@ -210,13 +216,17 @@ def test_politeness_limits_retry_what_is_transient_and_record_the_rest(
     [article] = read_json_files(tmp_path / "landing" / "articles")
     assert article["url"] == server.url("/flaky/story-flaky/")  # 429 once, retried, stored
     errors = {slug(e["url"]): e for e in read_json_files(tmp_path / "landing" / "errors")}
-    assert set(errors) == {"story-down", "story-huge", "story-loop", "story-selfloop"}
+    assert set(errors) == {"story-down", "story-huge", "story-hugechunked", "story-loop", "story-selfloop"}
     # A page redirecting to itself would end in Scrapy's duplicate filter without a word; it is recorded.
     assert "redirect loop" in errors["story-selfloop"]["message"]
     assert (errors["story-down"]["stage"], errors["story-down"]["http_status"]) == ("fetch", 503)
     assert server.paths().count("/down/story-down/") == 3  # the first try and 2 retries, then given up
     assert errors["story-huge"]["stage"] == "fetch"
     assert "size" in errors["story-huge"]["message"].lower()
+    # Without Content-Length the page is cancelled mid-download, which Scrapy reports with an empty message.
+    chunked = errors["story-hugechunked"]
+    assert chunked["stage"] == "fetch"
+    assert "larger than the size limit of 100000 bytes (max_page_bytes" in chunked["message"]
     assert errors["story-loop"]["stage"] == "fetch"
     assert "redirect" in errors["story-loop"]["message"].lower()
     assert sum(p.startswith("/loop/") for p in server.paths()) == 4  # the request and 3 redirects, no more
@@ -260,3 +270,149 @@ SENT = b"Wed, 21 Oct 2015 07:28:00 GMT"
 )
 def test_retry_after_header_values(header: bytes | None, date: bytes | None, seconds: float | None) -> None:
     assert retry_after_seconds(header, date) == seconds
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    """Answers every page after a pause, counting how many requests are in flight at once."""
+
+    lock = threading.Lock()
+    in_flight = 0
+    most = 0
+    served: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        with cls.lock:
+            cls.in_flight += 1
+            cls.most = max(cls.most, cls.in_flight)
+            cls.served.append(self.path)
+        try:
+            if self.path == "/robots.txt":
+                body, content_type = b"User-agent: *\nAllow: /\n", "text/plain"
+            else:
+                time.sleep(0.3)
+                body = b"<html><head><title>A story</title></head><body><article><h1>A story</h1>"
+                body += b"<p>" + b"word " * 150 + b"</p></article></body></html>"
+                content_type = "text/html; charset=utf-8"
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with cls.lock:
+                cls.in_flight -= 1
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("per_domain", [1, 2])
+def test_no_more_requests_in_flight_to_a_site_than_concurrency_per_domain(
+    tmp_path: Path, per_domain: int
+) -> None:
+    # Without a delay and AutoThrottle, Scrapy's downloader used to start every queued request at once (16 in
+    # parallel to one host): the per-site limit must hold whatever the delay.
+    handler = type("Handler", (_CountingHandler,), {"in_flight": 0, "most": 0, "served": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    job = {
+        "landing_dir": str(tmp_path / "landing"),
+        "clock_start": FETCHED_AT.isoformat(),
+        "requests": [{"url": f"{base}/news/story-{i}/", "source": "steppe-signal"} for i in range(8)],
+        "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
+        "settings": {
+            "user_agent": "stanwire-test/0.1 (+tests)",
+            "concurrency_per_domain": per_domain,
+            "download_delay": 0,
+            "autothrottle": False,
+        },
+    }
+    path = tmp_path / "landing" / "jobs" / "concurrency" / "job.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(job), encoding="utf-8")
+    try:
+        report = run_crawl_subprocess(path, timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert report["pages_fetched"] == 8
+    assert len([p for p in handler.served if p.startswith("/news/")]) == 8
+    assert handler.most == per_domain  # parallel up to the limit, never beyond it
+
+
+RUN_LIKE = """
+import sys
+from spiders.run import run_crawl_subprocess
+print("started", flush=True)
+run_crawl_subprocess(sys.argv[1], timeout=600)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _gone(pid: int) -> bool:
+    """True when `pid` no longer runs: no such process, or a zombie waiting for its new parent to reap it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return True
+    return fields[0] in {"Z", "X"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux-only")
+def test_the_crawl_process_dies_with_a_killed_parent(tmp_path: Path) -> None:
+    # A run killed with kill -9 used to leave its Scrapy crawler fetching on its own, reparented to PID 1.
+    handler = type("Handler", (_CountingHandler,), {"in_flight": 0, "most": 0, "served": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    job = {
+        "landing_dir": str(tmp_path / "landing"),
+        "clock_start": FETCHED_AT.isoformat(),
+        "requests": [{"url": f"{base}/news/story-{i}/", "source": "steppe-signal"} for i in range(200)],
+        "sources": [{"name": "steppe-signal", "allowed_domains": ["127.0.0.1"]}],
+        "settings": {"concurrency_per_domain": 1, "download_delay": 0, "autothrottle": False},
+    }
+    path = tmp_path / "landing" / "jobs" / "killed" / "job.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(job), encoding="utf-8")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", RUN_LIKE, str(path)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    crawler = None
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.startswith("/news/") for p in handler.served):  # the crawl is fetching
+            assert time.monotonic() < deadline, "the crawl never started"
+            assert parent.poll() is None, "the run-like parent ended early"
+            time.sleep(0.05)
+        [crawler] = _children(parent.pid)
+        parent.kill()  # kill -9: the parent gets no chance to clean up
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while not _gone(crawler) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(crawler), "the crawl process outlived the process that started it"
+        fetched = len(handler.served)
+        time.sleep(1)
+        assert len(handler.served) == fetched  # and nothing is fetched any more
+        assert fetched < 50
+    finally:
+        if crawler is not None and not _gone(crawler):
+            os.kill(crawler, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        server.shutdown()
+        server.server_close()
+        thread.join()
