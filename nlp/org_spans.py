@@ -86,7 +86,9 @@ def load_org_names(path: Path | None = None) -> OrgNameData:
     }
     values = {}
     for key in keys:
-        words = [str(w) for w in data[key]]
+        if any(not isinstance(w, str) for w in data[key]):
+            raise ValueError(f"{path or ORG_NAMES_FILE}: {key}: every entry must be a word (quote on/off/yes/no)")
+        words = list(data[key])
         if key in lower:
             words = [w.lower() for w in words]
         values[key] = tuple(words) if key in {"suffixes", "surname_endings"} else frozenset(words)

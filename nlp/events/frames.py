@@ -24,6 +24,18 @@ _NOMINAL = frozenset({"NOUN", "PROPN"})
 _NOUN_TO_VERB = frozenset({"obj", "subj_pass", "subj", "obl", "nmod", "conj", "appos", "iobj", "xcomp"})
 # Relations that carry a verb up to the verb it complements ("plans to sign", "agreed to build").
 _CHAIN_UP = frozenset({"xcomp", "ccomp", "conj", "advcl", "relcl", "acl"})
+# Verbs that impose or report an act named by a noun ("introduced restrictions", "a shutdown was detected").
+_IMPOSING = frozenset(
+    {"impose", "introduce", "enforce", "tighten", "extend", "order", "announce", "detect", "record", "report",
+     "observe", "register", "confirm", "begin", "start", "continue", "carry", "ввести", "вводить", "ужесточить",
+     "ужесточать", "объявить", "зафиксировать", "продлить", "начаться", "продолжаться", "закручивать"}
+)
+# Words in the name of an organization the gazetteer does not know that make it a body that may censor.
+_BODY_WORDS = frozenset(
+    {"court", "ministry", "committee", "service", "agency", "inspectorate", "prosecutor", "prosecutor's",
+     "police", "parliament", "senate", "mazhilis", "government", "telecom", "telecommunications", "суд",
+     "министерство", "комитет", "служба", "агентство", "прокуратура", "инспекция", "телеком", "мажилис"}
+)
 # Verbs whose object does what their complement says ("allow X to sign", "разрешить агентству заключить").
 _OBJECT_CONTROL = frozenset(
     {
@@ -606,11 +618,12 @@ class CensorshipFrame(Frame):
             return None  # "lifted the ban", "restored access": not an act of censorship
         if verb is not None and (self.negated([verb]) or self.habitual(trigger.sent, chain)):
             return None
-        local = {view.tokens[i].lower for i in view.subtree(trigger.i)} | {
-            view.tokens[i].lemma for i in view.subtree(trigger.i)
-        }
-        if verb is not None:
-            local |= {view.tokens[i].lower for i in view.subtree(verb.i)}
+        if trigger.pos in _VERBAL and self._wished(trigger):
+            return None
+        local = self._local_words(trigger, verb)
+        if base in {"arrest", "fine"}:
+            # An arrest for what was published: the speech may be named in the sentence before or after.
+            words = words | self._neighbour_words(trigger.sent)
         subtype = self._subtype(base, trigger, verb, words, local, online)
         if subtype is None:
             return None
@@ -623,7 +636,9 @@ class CensorshipFrame(Frame):
             [t for t in (trigger, verb) if t is not None],
             "future" if status == "planned" else "past",
         )
-        mention_only = trigger.pos in _NOMINAL and verb is None
+        mention_only = trigger.pos in _NOMINAL and not self._reports_act(trigger, verb, actors, date_value)
+        if verb is not None and (verb.lemma in {"remain", "остаться", "оставаться"} or self._remains(verb)):
+            status = "ongoing"
         return Draft(
             type="censorship",
             subtype=subtype,
@@ -637,15 +652,61 @@ class CensorshipFrame(Frame):
             date_text=date_text,
             subject=self._target(trigger, verb),
             targets=self._targets(trigger, verb),
-            anaphoric=(trigger.pos in _NOMINAL and (trigger.definite or mention_only)),
+            anaphoric=trigger.pos in _NOMINAL and (trigger.definite or mention_only),
             needs_actor=not actors.parties,
         )
+
+    def _local_words(self, trigger: Tok, verb: Tok | None) -> set[str]:
+        """Words of the trigger's own phrase and of the verb's objects: what was blocked, what the law is about
+        (not the rest of the sentence: "access … coincided, now without a VPN they cannot be opened")."""
+        view = self.view
+        indexes = set(view.subtree(trigger.i))
+        if verb is not None and verb is not trigger:
+            for child in view.kids(verb.i, "obj", "subj_pass", "xcomp"):
+                indexes |= set(view.subtree(child.i))
+        if trigger.pos in _VERBAL:
+            indexes = {trigger.i}
+            for child in view.kids(trigger.i, "obj", "subj_pass", "subj", "obl", "nmod", "prt", "advmod", "xcomp"):
+                indexes |= set(view.subtree(child.i))
+        tokens = [view.tokens[i] for i in indexes]
+        return {t.lower for t in tokens} | {t.lemma for t in tokens}
+
+    def _neighbour_words(self, sentence: int) -> set[str]:
+        words: set[str] = set()
+        for index in (sentence - 1, sentence + 1):
+            if 0 <= index < len(self.view.sentences):
+                words |= self.sentence_words(index)
+        return words
+
+    def _wished(self, trigger: Tok) -> bool:
+        """ "requests to block some Russian content", "calls to ban Telegram": wished for, not done."""
+        view = self.view
+        head = view.head_of(trigger)
+        to = any(c.lower in {"to"} for c in view.kids(trigger.i, "aux", "mark", "other"))
+        return bool(head is not None and head.pos in _NOMINAL and trigger.rel in {"acl", "relcl", "xcomp"} and to and head.lemma not in self.words["order_nouns"])
+
+    def _remains(self, verb: Tok) -> bool:
+        head = self.view.head_of(verb)
+        return head is not None and head.lemma in {"remain", "остаться", "оставаться"}
+
+    def _reports_act(self, trigger: Tok, verb: Tok | None, actors: Found, date_value: str | None) -> bool:
+        """A censorship noun reports an act when the clause says who, when, or that it was imposed ("Kazakh
+        authorities' blocking of …", "a shutdown was detected on February 28", "introduced restrictions");
+        otherwise it only names one ("the blocking only harms development")."""
+        if actors.parties or date_value:
+            return True
+        if verb is not None and verb.lemma in _IMPOSING:
+            return True
+        head = self.view.head_of(trigger)
+        return bool(head is not None and head.lemma in _IMPOSING)
 
     def _subtype(
         self, base: str, trigger: Tok, verb: Tok | None, words: set[str], local: set[str], online: bool
     ) -> str | None:
         if base == "law":
-            return "law" if words & self.words["law_context"] else None
+            # The law's own words say what it allows ("a bill that would allow the blocking of social networks"),
+            # not the sentence around it ("the blocking … stems from a data localization law").
+            return "law" if local & self.words["law_context"] else None
         if base in {"arrest", "fine"}:
             return base if words & self.words["speech_words"] or online else None
         if not online:
@@ -679,43 +740,57 @@ class CensorshipFrame(Frame):
             lemmas.add(child.lemma)
         return bool(lemmas & self.words["law_acts"])
 
+    def passive(self, verb: Tok) -> bool:
+        """ "were blocked", "is restricted", "Blocked in Turkmenistan" (a headline's participle), "блокировались"."""
+        view = self.view
+        if any(t.rel == "subj_pass" for t in view.kids(verb.i)):
+            return True
+        if view.language == "ru":
+            return verb.participle or verb.lemma.endswith(("ся", "сь"))
+        aux = {c.lemma for c in view.kids(verb.i, "aux")}
+        head = view.head_of(verb)
+        copula = head is not None and head.lemma in {"be", "remain", "become", "get"} and verb.rel in {"other", "xcomp"}
+        return verb.past and (bool(aux & {"be", "get", "become"}) or copula or (verb.participle and not aux))
+
     def _actors(self, trigger: Tok, verb: Tok | None) -> Found:
         """Who acts: the subject of an active verb, the agent of a passive, the body whose order or request it
-        was ("at the request of the government", "the court's decision"), the operators named as executing it."""
+        was ("at the request of the government", "the court's decision"), the operators that execute it ("all
+        operators … inclusive Tcell were requested to block", "Kazakhstan ISPs blocked"). Only a state, a body
+        of a state, a court or an operator censors: a platform or outlet named as the subject is what was
+        blocked."""
         view = self.view
         found = Found()
         order_nouns = self.words["order_nouns"]
         if verb is not None:
-            passive = any(t.rel == "subj_pass" for t in view.kids(verb.i)) or (
-                verb.participle and view.kids(verb.i, "aux")
-            )
-            if not passive or trigger is not verb:
-                for subject in self.subjects(verb):
-                    if subject.i == trigger.i:
-                        continue
-                    if subject.lemma in order_nouns:
-                        found.extend(self._order_owner(subject))
-                    elif not (passive and subject.rel == "subj_pass"):
-                        found.extend(self.resolver.parties_of(subject))
+            passive = self.passive(verb)
+            for subject in self.subjects(verb):
+                if subject.i == trigger.i:
+                    continue
+                if subject.lemma in order_nouns:
+                    found.extend(self._order_owner(subject))
+                elif passive or subject.rel == "subj_pass":
+                    found.extend(self._executors(subject))  # otherwise the subject of a passive is its target
+                elif self._is_executor(subject):
+                    found.extend(self._executors(subject))
+                else:
+                    found.extend(self.resolver.parties_of(subject))
             for agent in view.kids(verb.i, "agent"):
                 found.extend(self.resolver.parties_of(agent))
             for node in [verb, trigger, *self.chain(verb)[1:]]:
                 for arg in view.kids(node.i, "obl", "nmod"):
                     if arg.lemma in order_nouns:
                         found.extend(self._order_owner(arg))
-            if passive:
-                # "operators … inclusive Tcell were requested to block": the executors named as the subject.
-                for node in self.chain(verb):
-                    for subject in view.kids(node.i, "subj_pass", "subj"):
-                        executors = self._executors(subject)
-                        found.extend(executors)
+            for node in self.chain(verb)[1:]:
+                # "operators … were requested to block", "providers were ordered to cut off".
+                for subject in view.kids(node.i, "subj_pass"):
+                    found.extend(self._executors(subject))
         if trigger.pos in _NOMINAL:
             for child in view.kids(trigger.i, "poss", "amod", "compound", "nmod"):
                 if child.rel == "nmod" and child.case not in {"by", "of", ""}:
                     continue
                 if child.i in view.org_at or (child.i in view.country_at and child.rel != "nmod"):
                     found.extend(self.resolver.parties_of(child, demonyms=True))
-        found.parties = [p for p in dedupe(found.parties) if not self._private(p)]
+        found.parties = [p for p in dedupe(found.parties) if self._can_censor(p)]
         return found
 
     def _order_owner(self, noun: Tok) -> Found:
@@ -724,29 +799,38 @@ class CensorshipFrame(Frame):
             found.extend(self.resolver.parties_of(child, demonyms=True))
         return found
 
+    def _is_executor(self, token: Tok) -> bool:
+        executor_nouns = self.words["executor_nouns"]
+        return any(t.lemma in executor_nouns or t.lower in executor_nouns for t in self.view.conjuncts(token))
+
     def _executors(self, subject: Tok) -> Found:
-        """ "all operators and ISPs active in Tajikistan, inclusive Tcell": the named operators, and the state
-        of "Kazakhstan ISPs"."""
+        """The operators that execute a block: those named in the subject ("all operators … inclusive Tcell",
+        "The sole Internet provider in Turkmenistan—Turkmentelecom"), else the state of "Kazakhstan ISPs"."""
         view = self.view
         found = Found()
-        executor_nouns = self.words["executor_nouns"]
+        if not self._is_executor(subject):
+            return found
         for item in view.conjuncts(subject):
-            if item.i in view.org_at:
-                found.extend(self.resolver.parties_of(item))
-                continue
-            if item.lemma in executor_nouns or item.lower in executor_nouns:
+            for i in view.subtree(item.i):
+                ref = view.org_at.get(i)
+                if ref is not None and ref.start == i:
+                    found.parties.append(self.resolver.org_party(ref))
+        if not found.parties:
+            for item in view.conjuncts(subject):
                 for i in view.subtree(item.i):
-                    ref = view.org_at.get(i)
+                    ref = view.country_at.get(i)
                     if ref is not None and ref.start == i:
-                        found.parties.append(self.resolver.org_party(ref))
+                        found.parties.append(self.resolver.from_country(ref))
         return found
 
-    def _private(self, party: EventParty) -> bool:
-        """A media outlet or vendor acting alone is not a censor (its own moderation, its own outage)."""
-        if party.kind != "organization" or party.code is None:
-            return False
-        org = self.resolver.view.org_at  # noqa: F841 - kept for symmetry
-        return False
+    def _can_censor(self, party: EventParty) -> bool:
+        """States, their bodies, courts, operators and providers; not platforms, outlets or rights groups."""
+        if party.kind == "country":
+            return True
+        org = self.resolver.gazetteer_org(party)
+        if org is not None:
+            return org.kind not in self.words["private_kinds"] and org.kind not in {"company", "international"}
+        return any(word in _BODY_WORDS for word in party.canonical.lower().split())
 
     def _status(self, trigger: Tok, verb: Tok | None, chain: list[Tok], subtype: str) -> str:
         view = self.view

@@ -94,8 +94,11 @@ class Lexicon:
         return self.sections[section]
 
 
-def _norm(word: Any) -> str:
-    return str(word).lower().replace("ё", "е")
+def _norm(word: Any, where: str = "") -> str:
+    if not isinstance(word, str):
+        # YAML reads on/off/yes/no as booleans: a word must be quoted to stay a word.
+        raise LexiconError(f"{where}: {word!r} is not a word (quote it)")
+    return word.lower().replace("ё", "е")
 
 
 def parse_lexicon(data: Any, language: str, where: str) -> Lexicon:
@@ -117,11 +120,15 @@ def parse_lexicon(data: Any, language: str, where: str) -> Lexicon:
             if shape == "words":
                 if not isinstance(value, list):
                     raise LexiconError(f"{where}: {name}.{key} must be a list of words")
-                words[key] = frozenset(_norm(w) for w in value)
+                words[key] = frozenset(_norm(w, f"{where}: {name}.{key}") for w in value)
             else:
                 if not isinstance(value, dict):
                     raise LexiconError(f"{where}: {name}.{key} must be a mapping")
-                maps[key] = {_norm(k): v for k, v in value.items()}
+                maps[key] = {_norm(k, f"{where}: {name}.{key}"): v for k, v in value.items()}
+                for v in maps[key].values():
+                    if isinstance(v, list):
+                        for w in v:
+                            _norm(w, f"{where}: {name}.{key}")
                 words[key] = frozenset(maps[key])
         sections[name] = Section(words, maps)
     return Lexicon(language, sections)

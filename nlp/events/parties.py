@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from nlp.countries import CountryLexicon
 from nlp.events.lexicon import Lexicon
 from nlp.events.view import CountryRef, DocView, OrgRef, Tok
+from nlp.gazetteer import Organization
 from nlp.records import EventParty
 
 # The state of a body or office whose country is not named: the document's main country, chosen later.
@@ -83,6 +84,15 @@ class PartyResolver:
         if code == UNNAMED_STATE:
             return EventParty(name=surface, canonical=surface, kind="country", code=UNNAMED_STATE)
         return EventParty(name=surface, canonical=self.countries.name_of(code), kind="country", code=code)
+
+    def gazetteer_org(self, party: EventParty) -> Organization | None:
+        """The gazetteer entry of an organization party, if it has one."""
+        if party.kind != "organization" or not party.code:
+            return None
+        for ref in self.view.orgs:
+            if ref.org is not None and ref.org.id == party.code:
+                return ref.org
+        return None
 
     def from_country(self, ref: CountryRef) -> EventParty:
         return self.country_party(ref.code, ref.text)
