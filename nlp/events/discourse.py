@@ -228,13 +228,22 @@ class Discourse:
             return  # "the blocking", "such restrictions": a mention of an act, not the report of one
         acts.append(draft)
 
+    def _country_of(self, party: EventParty) -> str:
+        """The state behind an actor: a body's or an operator's country ("Turkmentelecom" acts in Turkmenistan)."""
+        if party.kind == "organization" and party.code:
+            org = self.gazetteer.by_id.get(party.code)
+            if org is not None and org.country:
+                return org.country
+        return party_key(party)
+
     def _same_act(self, a: Draft, b: Draft) -> bool:
         compatible = {a.subtype, b.subtype} <= {"block", "vpn_ban"} and (b.anaphoric or a.anaphoric)
         if a.subtype != b.subtype and not compatible:
             return False
-        keys_a = {self._home(p) for p in a.parties}
-        keys_b = {self._home(p) for p in b.parties}
-        if keys_a and keys_b and not (keys_a & keys_b):
+        keys_a = {self._country_of(p) for p in a.parties} | {party_key(p) for p in a.parties}
+        keys_b = {self._country_of(p) for p in b.parties} | {party_key(p) for p in b.parties}
+        guessed = a.needs_actor or b.needs_actor  # an actor the text does not name fits any named one
+        if keys_a and keys_b and not (keys_a & keys_b) and not (guessed and a.sentence == b.sentence):
             return False
         if not _same_period(a.date, b.date):
             return False

@@ -14,7 +14,7 @@ from datetime import date
 
 from nlp.dates import Prefer, resolve_date
 from nlp.events.lexicon import Lexicon
-from nlp.events.parties import Found, Group, PartyResolver, dedupe
+from nlp.events.parties import UNNAMED_STATE, Found, Group, PartyResolver, dedupe
 from nlp.events.view import DocView, Tok
 from nlp.records import EventParty
 
@@ -30,6 +30,17 @@ _IMPOSING = frozenset(
      "observe", "register", "confirm", "begin", "start", "continue", "carry", "ввести", "вводить", "ужесточить",
      "ужесточать", "объявить", "зафиксировать", "продлить", "начаться", "продолжаться", "закручивать"}
 )
+# Nouns that make what depends on them a generalisation ("a persistent trend of authorities … restricting").
+_GENERIC_NOUNS = frozenset({"trend", "practice", "pattern", "habit", "tendency", "tradition", "tool", "tools",
+    "history", "record", "тенденция", "практика", "инструмент"})
+# Verbs of wishing an act that someone else would do ("urged … to block", "heeding requests to block").
+_WISH_VERBS = frozenset({"heed", "urge", "call", "ask", "demand", "want", "seek", "try", "attempt", "appeal", "petition",
+    "призвать", "просить", "попросить", "требовать", "хотеть", "пытаться", "добиваться"})
+# Verbs that give a power rather than use it ("allow regulators to block").
+_POWER_VERBS = frozenset({"allow", "permit", "enable", "authorize", "authorise", "empower", "разрешить", "позволить", "разрешать", "позволять"})
+# Verbs of asking another to act ("were requested to block"): the one who asks is the state when unnamed.
+_REQUEST_VERBS = frozenset({"request", "ask", "order", "instruct", "require", "demand", "oblige", "direct", "tell",
+    "потребовать", "обязать", "поручить", "попросить", "предписать"})
 # Words in the name of an organization the gazetteer does not know that make it a body that may censor.
 _BODY_WORDS = frozenset(
     {"court", "ministry", "committee", "service", "agency", "inspectorate", "prosecutor", "prosecutor's",
@@ -189,13 +200,16 @@ class Frame:
         return any(c.lower in negation for t in chain for c in self.view.kids(t.i, "neg", "advmod", "other"))
 
     def habitual(self, sentence: int, chain: list[Tok]) -> bool:
-        """ "Tajikistan frequently blocks sites", "has blocked … previously": no one act."""
+        """ "Tajikistan frequently blocks sites", "has blocked … previously", "a persistent trend of authorities
+        … not being afraid to restrict": no one act."""
         habitual = self.common["habitual"]
         view = self.view
         for token in chain:
             for child in view.kids(token.i, "advmod", "obl", "other"):
                 if child.lower in habitual or child.lemma in habitual:
                     return True
+        if chain and any(t.lemma in _GENERIC_NOUNS for t in view.ancestors(chain[0], 5)):
+            return True
         return False
 
     def clause_date(self, sentence: int, anchors: list[Tok], prefer: Prefer) -> tuple[str | None, str | None]:
@@ -618,12 +632,11 @@ class CensorshipFrame(Frame):
             return None  # "lifted the ban", "restored access": not an act of censorship
         if verb is not None and (self.negated([verb]) or self.habitual(trigger.sent, chain)):
             return None
-        if trigger.pos in _VERBAL and self._wished(trigger):
+        if trigger.pos in _VERBAL and (self._wished(trigger) or self._power(trigger)):
             return None
+        if trigger.pos in _NOMINAL and trigger.rel in {"compound", "amod"}:
+            return None  # "a block list", "blockage-busting technology": a modifier of another noun
         local = self._local_words(trigger, verb)
-        if base in {"arrest", "fine"}:
-            # An arrest for what was published: the speech may be named in the sentence before or after.
-            words = words | self._neighbour_words(trigger.sent)
         subtype = self._subtype(base, trigger, verb, words, local, online)
         if subtype is None:
             return None
@@ -683,7 +696,25 @@ class CensorshipFrame(Frame):
         view = self.view
         head = view.head_of(trigger)
         to = any(c.lower in {"to"} for c in view.kids(trigger.i, "aux", "mark", "other"))
-        return bool(head is not None and head.pos in _NOMINAL and trigger.rel in {"acl", "relcl", "xcomp"} and to and head.lemma not in self.words["order_nouns"])
+        if head is None or not to:
+            return False
+        if head.pos in _NOMINAL and trigger.rel in {"acl", "relcl", "xcomp"}:
+            return True
+        # "heeding European requests to block", "urged the authorities to ban": someone's wish.
+        return head.lemma in _WISH_VERBS or any(o.lemma in self.words["order_nouns"] | {"call", "appeal"} for o in view.kids(head.i, "obj"))
+
+    def _power(self, trigger: Tok) -> bool:
+        """ "proposed allowing regulators to block websites", "would allow authorities to shut down": a power a
+        law gives (the law is the event), not an act."""
+        node = trigger
+        for _ in range(3):
+            head = self.view.head_of(node)
+            if head is None or node.rel not in {"xcomp", "ccomp", "obj", "advcl"}:
+                return False
+            if head.lemma in _POWER_VERBS:
+                return True
+            node = head
+        return False
 
     def _remains(self, verb: Tok) -> bool:
         head = self.view.head_of(verb)
@@ -714,6 +745,8 @@ class CensorshipFrame(Frame):
         if base == "block" and local & self.words["vpn_words"]:
             return "vpn_ban"
         if base == "shutdown":
+            if trigger.pos in _NOMINAL:
+                return "shutdown"  # "the shutdown", "a blackout": the noun says it
             # "cut off access to Facebook" is a block; "shut down the internet", "networks … shut down" a shutdown.
             if local & self.words["shutdown_objects"] - {"access", "доступ", "service", "services"}:
                 return "shutdown"
@@ -782,8 +815,10 @@ class CensorshipFrame(Frame):
                         found.extend(self._order_owner(arg))
             for node in self.chain(verb)[1:]:
                 # "operators … were requested to block", "providers were ordered to cut off".
-                for subject in view.kids(node.i, "subj_pass"):
+                for subject in view.kids(node.i, "subj_pass", "subj"):
                     found.extend(self._executors(subject))
+                if node.lemma in _REQUEST_VERBS and self.passive(node) and not view.kids(node.i, "agent"):
+                    found.parties.append(self.resolver.country_party(UNNAMED_STATE, node.text))
         if trigger.pos in _NOMINAL:
             for child in view.kids(trigger.i, "poss", "amod", "compound", "nmod"):
                 if child.rel == "nmod" and child.case not in {"by", "of", ""}:

@@ -17,6 +17,9 @@ from nlp.events.view import CountryRef, DocView, OrgRef, Tok
 from nlp.gazetteer import Organization
 from nlp.records import EventParty
 
+# Singular references to a body that only a body of that name can resolve ("the court").
+_BODY_REFERENCES = frozenset({"court", "ministry", "committee", "agency", "service", "суд", "министерство", "комитет"})
+
 # The state of a body or office whose country is not named: the document's main country, chosen later.
 UNNAMED_STATE = "?STATE"
 
@@ -132,8 +135,11 @@ class PartyResolver:
             return found
         if depth > 3:
             return found
-        # A named member given by apposition or a compound: "the operator Kcell", "provider—Turkmentelecom".
-        for child in view.kids(token.i, "appos", "compound"):
+        # A named member given by apposition or a compound: "the operator Kcell", "provider—Turkmentelecom",
+        # "the lower chamber of parliament, the Mazhilis".
+        named = view.kids(token.i, "appos", "compound")
+        named += [a for n in view.kids(token.i, "nmod") if n.case in {"of", ""} for a in view.kids(n.i, "appos")]
+        for child in named:
             if child.i in view.org_at or child.i in view.country_at:
                 inner = self.parties_of(child, demonyms=False, depth=depth + 1)
                 if inner.parties:
@@ -281,6 +287,12 @@ class PartyResolver:
             return Found(recent[-2:]) if len(recent) >= 2 else None
         if lemma in self.singular_refs and token.definite and not token.plural:
             recent = [p for p in self.recent(start) if p.kind == "organization"]
+            # "the court" is the last court named; "the company" the last organization.
+            named = [p for p in recent if lemma in p.name.lower().split() or lemma in p.canonical.lower().split()]
+            if named:
+                return Found(named[-1:])
+            if lemma in _BODY_REFERENCES:
+                return None
             return Found(recent[-1:]) if recent else None
         return None
 
