@@ -32,6 +32,9 @@ _MONTHS = frozenset(
 )
 
 
+_ORDINAL = re.compile(r"^\d{1,2}(st|nd|rd|th)$", re.IGNORECASE)
+
+
 def _is_dateline(prefix: str) -> bool:
     words = re.findall(r"[^\W\d_]+", prefix)
     if not all(w[0].isupper() or w.lower() in _MONTHS for w in words):
@@ -60,4 +63,10 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
         span = doc.char_span(offset, offset + 1, alignment_mode="expand")
         if span is not None and span.start > 0:
             doc[span.start].is_sent_start = True
+    for token in doc[1:]:
+        # "announced on 17th May the signing …": a month after its day never opens a sentence (the parser
+        # reads "May" as the modal verb).
+        before = doc[token.i - 1]
+        if token.lower_ in _MONTHS and (before.like_num or _ORDINAL.match(before.text)) and not token.is_sent_start:
+            token.is_sent_start = False
     return doc

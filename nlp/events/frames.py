@@ -316,6 +316,9 @@ class AgreementFrame(Frame):
         if kind is None or noun.i in view.org_at:
             return None
         subtype, strong = kind
+        head = view.head_of(noun)
+        if head is not None and noun.rel in {"nmod", "compound"} and self._noun_kind(head):
+            return None  # "memorandum of cooperation agreements", "roadmap agreement": one agreement, named twice
         # "under the agreement", "в рамках соглашения": the legal basis of something else.
         if noun.case in {
             "under",
@@ -328,6 +331,14 @@ class AgreementFrame(Frame):
         } and noun.rel in {"obl", "nmod"}:
             return None
         verb = self.governing_verb(noun, self.words["signing_verbs"] | self.words["terminate_verbs"])
+        # "the memorandum of understanding signed by …": the participle may hang on the "of" complement.
+        if verb is None or verb.lemma not in self.words["signing_verbs"]:
+            for complement in view.kids(noun.i, "nmod"):
+                if complement.case in {"of", ""}:
+                    participle = self.governing_verb(complement, self.words["signing_verbs"])
+                    if participle is not None and participle.rel in {"acl", "relcl"} and view.head_of(participle) is complement:
+                        verb = participle
+                        break
         signing = verb is not None and (
             verb.lemma in self.words["signing_verbs"] or verb.lower in self.words["signing_verbs"]
         )
@@ -351,6 +362,7 @@ class AgreementFrame(Frame):
                     subject_side.extend(self.resolver.parties_of(subject))
             for agent in view.kids(verb.i, "agent"):
                 subject_side.extend(self.resolver.parties_of(agent))
+                subject_side.extend(self._misparsed_conjuncts(verb, agent))
         for head in self._counterpart_heads(noun, verb):
             for arg in view.kids(head.i, "obl", "nmod"):
                 if arg.case in self.words["counterpart_cases"]:
@@ -364,7 +376,10 @@ class AgreementFrame(Frame):
             other_side.extend(self.resolver.parties_of(child, demonyms=True))
         if subtype == "loan":
             self._loan_sides(verb, noun, subject_side, other_side)
-        anaphoric = self._anaphoric(noun, verb, signing)
+        anaphoric = self._anaphoric(noun, verb, signing) and not (
+            # "the December 2019 memorandum … signed by Uzbekistan and JBIC": it says which one, and who signed.
+            signing and verb is not None and verb.rel in {"acl", "relcl"} and subject_side.parties
+        )
         named = subject_side.parties or other_side.parties or subject_side.groups or other_side.groups
         if signing and not anaphoric and not named:
             other_side.parties = self._fallback_parties(noun)
@@ -389,6 +404,17 @@ class AgreementFrame(Frame):
             anaphoric=anaphoric,
             plural=noun.plural,
         )
+
+    def _misparsed_conjuncts(self, verb: Tok, arg: Tok) -> Found:
+        """ "signed by Uzbekistan and JBIC" where the parser made "JBIC" a verb coordinated with "signed": a
+        name right after "and" that ends the argument belongs to it."""
+        view = self.view
+        found = Found()
+        end = max(view.subtree(arg.i)) + 1
+        for conj in view.kids(verb.i, "conj"):
+            if conj.i == end + 1 and view.tokens[end].rel == "cc" and (conj.i in view.org_at or conj.i in view.country_at):
+                found.extend(self.resolver.parties_of(conj))
+        return found
 
     def _counterpart_heads(self, noun: Tok, verb: Tok | None) -> list[Tok]:
         """Where "with X" / "between A and B" may hang: the verb, the noun, its apposition ("Memorandum of
