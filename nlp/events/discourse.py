@@ -259,9 +259,7 @@ class Discourse:
     # --- records ---------------------------------------------------------------------------------------
 
     def _event(self, draft: Draft) -> Event:
-        parties = draft.parties
-        if draft.type == "agreement":
-            parties = self._with_states(parties)
+        parties = self._with_states(draft.parties)
         confidence = 0.4 + (0.2 if len(parties) >= 2 else 0.0) + (0.15 if draft.date else 0.0)
         confidence += 0.15 if draft.subject else 0.0
         confidence -= 0.1 if draft.needs_actor else 0.0

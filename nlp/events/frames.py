@@ -33,11 +33,27 @@ _IMPOSING = frozenset(
 # Nouns that make what depends on them a generalisation ("a persistent trend of authorities … restricting").
 _GENERIC_NOUNS = frozenset({"trend", "practice", "pattern", "habit", "tendency", "tradition", "tool", "tools",
     "history", "record", "тенденция", "практика", "инструмент"})
+# Nouns for people that an arrest or a fine may be of.
+_PEOPLE = frozenset(
+    {"journalist", "journalists", "blogger", "bloggers", "activist", "activists", "reporter", "reporters", "editor",
+     "editors", "user", "users", "man", "men", "woman", "women", "people", "person", "persons", "resident",
+     "residents", "citizen", "citizens", "administrator", "administrators", "critic", "critics", "author", "authors",
+     "poet", "writer", "member", "members", "student", "students", "teenager", "owner", "owners", "журналист",
+     "блогер", "активист", "пользователь", "житель", "гражданин", "администратор", "автор", "человек", "мужчина",
+     "женщина", "редактор", "студент", "подросток", "владелец", "критик"}
+)
+# Subjects that make a proposed ban a bill, and the verbs of proposing one.
+_LEGISLATORS = frozenset(
+    {"deputy", "deputies", "lawmaker", "lawmakers", "legislator", "legislators", "mp", "mps", "parliament",
+     "senator", "senators", "депутат", "парламент", "сенатор"}
+)
+_PROPOSING = frozenset({"propose", "draft", "initiate", "submit", "introduce", "предложить", "внести", "инициировать"})
 # Verbs of wishing an act that someone else would do ("urged … to block", "heeding requests to block").
 _WISH_VERBS = frozenset({"heed", "urge", "call", "ask", "demand", "want", "seek", "try", "attempt", "appeal", "petition",
     "призвать", "просить", "попросить", "требовать", "хотеть", "пытаться", "добиваться"})
 # Verbs that give a power rather than use it ("allow regulators to block").
-_POWER_VERBS = frozenset({"allow", "permit", "enable", "authorize", "authorise", "empower", "разрешить", "позволить", "разрешать", "позволять"})
+_POWER_VERBS = frozenset({"allow", "permit", "enable", "authorize", "authorise", "empower", "let", "разрешить",
+    "позволить", "разрешать", "позволять", "предусматривать"})
 # Verbs of asking another to act ("were requested to block"): the one who asks is the state when unnamed.
 _REQUEST_VERBS = frozenset({"request", "ask", "order", "instruct", "require", "demand", "oblige", "direct", "tell",
     "потребовать", "обязать", "поручить", "попросить", "предписать"})
@@ -152,6 +168,12 @@ class Frame:
             if node.rel in {"relcl", "acl"}:
                 head = view.head_of(node)
                 return [head] if head is not None else []
+            head = view.head_of(node)
+            if node.rel == "other" and head is not None and head.pos == "ADP":
+                # "has approved in the first reading a bill": a gerund under a preposition (a misparse) is
+                # part of the clause of the verb above it.
+                node = view.head_of(head)
+                continue
             if node.rel not in {"xcomp", "conj"}:
                 # "Khovar reports that … was signed": the reporter is not a party.
                 return []
@@ -638,7 +660,14 @@ class CensorshipFrame(Frame):
                 return None
             particles = self.words.map("particle_verbs").get(token.lemma)
             if particles and not any(c.lower in particles for c in self.view.kids(token.i)):
-                return None
+                # "Mobile internet cut in Gorno-Badakhshan", "internet slowed": the network itself as the
+                # argument makes the verb the act without its particle.
+                arguments = self.view.kids(token.i, "subj", "subj_pass", "obj")
+                objects = self.words["shutdown_objects"]
+                if not any(a.lemma in objects or a.lower in objects for a in arguments):
+                    return None
+            if base == "arrest" and token.lemma == "charge" and not self._people_argument(token):
+                return None  # "charge several dollars a month": a price
             return str(base)
         if token.pos in _NOMINAL and token.rel != "amod":
             base = nouns.get(token.lemma) or nouns.get(token.lower)
@@ -654,8 +683,9 @@ class CensorshipFrame(Frame):
             return None
         verb = trigger if trigger.pos in _VERBAL else self.governing_verb(trigger)
         chain = self.chain(verb)
-        if any(t.lemma in self.words["lift_words"] or t.lower in self.words["lift_words"] for t in chain):
-            return None  # "lifted the ban", "restored access": not an act of censorship
+        lifted = any(t.lemma in self.words["lift_words"] or t.lower in self.words["lift_words"] for t in chain)
+        if lifted and not self._ended_act(trigger):
+            return None  # "unblocked Twitter", "restored access": the end of an act is not an act
         if verb is not None and (self.negated([verb]) or self.habitual(trigger.sent, chain)):
             return None
         if trigger.pos in _VERBAL and (self._wished(trigger) or self._power(trigger)):
@@ -663,7 +693,15 @@ class CensorshipFrame(Frame):
         if trigger.pos in _NOMINAL and trigger.rel in {"compound", "amod"}:
             return None  # "a block list", "blockage-busting technology": a modifier of another noun
         local = self._local_words(trigger, verb)
+        if base in {"block", "throttling", "shutdown"} and not self._online_target(trigger, verb, local):
+            return None  # "banned Group 24 as extremist": not online information, whatever the sentence mentions
+        if base in {"arrest", "fine"} and not self._people_argument(verb if verb is not None else trigger):
+            return None  # "an arrest was placed on the bureau's accounts": property, not people
+        if self._in_law_clause(trigger, chain):
+            return None  # "the draft would oblige operators to block the app": what a law would do
         subtype = self._subtype(base, trigger, verb, words, local, online)
+        if subtype in {"block", "vpn_ban"} and self._legislators_propose(trigger, chain):
+            subtype = "law"  # "deputies propose a TikTok ban": a bill
         if subtype is None:
             return None
         if subtype == "law" and not self._law_acted_on(trigger, chain):
@@ -675,7 +713,13 @@ class CensorshipFrame(Frame):
             [t for t in (trigger, verb) if t is not None],
             "future" if status == "planned" else "past",
         )
-        mention_only = trigger.pos in _NOMINAL and not self._reports_act(trigger, verb, actors, date_value)
+        if actors.refused:
+            return None  # "helped the bank block card payments": a company's own blocking is not censorship
+        mention_only = trigger.pos in _NOMINAL and not (
+            self._reports_act(trigger, verb, actors, date_value) or self._ended_act(trigger)
+        )
+        if lifted:
+            status = "reported"
         if verb is not None and (verb.lemma in {"remain", "остаться", "оставаться"} or self._remains(verb)):
             status = "ongoing"
         return Draft(
@@ -707,6 +751,11 @@ class CensorshipFrame(Frame):
             indexes = {trigger.i}
             for child in view.kids(trigger.i, "obj", "subj_pass", "subj", "obl", "nmod", "prt", "advmod", "xcomp"):
                 indexes |= set(view.subtree(child.i))
+            head = view.head_of(trigger)
+            if head is not None and trigger.rel in {"other", "xcomp"} and head.lemma in {"be", "remain", "become", "stay", "остаться", "оставаться", "быть"}:
+                # "TikTok remains restricted": the subject hangs on the copula
+                for child in view.kids(head.i, "subj", "subj_pass"):
+                    indexes |= set(view.subtree(child.i))
         tokens = [view.tokens[i] for i in indexes]
         return {t.lower for t in tokens} | {t.lemma for t in tokens}
 
@@ -729,18 +778,88 @@ class CensorshipFrame(Frame):
         # "heeding European requests to block", "urged the authorities to ban": someone's wish.
         return head.lemma in _WISH_VERBS or any(o.lemma in self.words["order_nouns"] | {"call", "appeal"} for o in view.kids(head.i, "obj"))
 
+    def _online_target(self, trigger: Tok, verb: Tok | None, local: set[str]) -> bool:
+        """What is blocked is online: a site, an app, the internet, a platform or outlet named."""
+        if local & (self.words["net_words"] | self.words["vpn_words"] | self.words["shutdown_objects"]):
+            return True
+        view = self.view
+        nodes = [trigger] + ([verb] if verb is not None and verb is not trigger else [])
+        for node in nodes:
+            for i in view.subtree(node.i):
+                ref = view.org_at.get(i)
+                if ref is not None and ref.org is not None and ref.org.kind in {"company", "media", "platform", "isp"}:
+                    return True
+        # "the block", "restrictions": a noun alone may stand for the act the sentence describes
+        return trigger.pos in _NOMINAL and not view.kids(trigger.i, "nmod", "obj")
+
+    def _people_argument(self, token: Tok) -> bool:
+        """An arrest or fine of people: a person named, or a noun for people ("eight journalists", "блогера")."""
+        view = self.view
+        arguments = view.kids(token.i, "obj", "subj_pass", "iobj", "nmod", "obl")
+        if token.pos in _VERBAL and self.passive(token):
+            arguments += view.kids(token.i, "subj")  # the parser often calls a passive's subject nsubj
+        for child in arguments:
+            for item in view.conjuncts(child):
+                if item.i in view.person_at or item.lemma in _PEOPLE or item.lower in _PEOPLE:
+                    return True
+                if any(c.lemma in _PEOPLE for c in view.kids(item.i, "compound", "amod", "nmod")):
+                    return True
+        return token.pos in _NOMINAL and not view.kids(token.i, "nmod", "obl")
+
+    def _in_law_clause(self, trigger: Tok, chain: list[Tok]) -> bool:
+        """The act is what a law, bill or draft would do: the law is the event."""
+        view = self.view
+        nouns = self.words.map("nouns")
+        for node in chain:
+            for subject in view.kids(node.i, "subj", "subj_pass"):
+                if subject is not trigger and (nouns.get(subject.lemma) == "law" or subject.lemma in {"draft", "проект"}):
+                    return True
+        if not chain or trigger.pos not in _VERBAL:
+            return False
+        head = view.head_of(chain[-1])
+        return chain[-1].rel in {"relcl", "acl"} and head is not None and nouns.get(head.lemma) == "law"
+
+    def _legislators_propose(self, trigger: Tok, chain: list[Tok]) -> bool:
+        view = self.view
+        proposing = [t for t in chain if t.lemma in _PROPOSING]
+        for verb in proposing:
+            for subject in view.kids(verb.i, "subj"):
+                if subject.lemma in _LEGISLATORS or subject.lower in _LEGISLATORS:
+                    return True
+                ref = view.org_at.get(subject.i)
+                if ref is not None and ref.org is not None and ref.org.kind == "government":
+                    return True
+        return False
+
+    def _ended_act(self, trigger: Tok) -> bool:
+        """ "lifted the ban", "restored after a five-day blackout": the text states the act that ended."""
+        return trigger.pos in _NOMINAL and (trigger.rel in {"obj", "subj_pass"} or trigger.case in {"after", "после"})
+
     def _power(self, trigger: Tok) -> bool:
         """ "proposed allowing regulators to block websites", "would allow authorities to shut down": a power a
         law gives (the law is the event), not an act."""
+        view = self.view
+        # "Согласно поправкам, сайты могут быть заблокированы …", "under the amendments … may be blocked": what a
+        # law makes possible.
+        modal = any(c.lemma in {"мочь", "may", "can", "could"} for c in view.kids(trigger.i, "aux")) or any(
+            t.lemma == "мочь" for t in view.ancestors(trigger, 3)
+        )
+        if modal and self._cites_law(trigger.sent):
+            return True
         node = trigger
         for _ in range(3):
             head = self.view.head_of(node)
-            if head is None or node.rel not in {"xcomp", "ccomp", "obj", "advcl"}:
+            if head is None or node.rel in {"conj", "root", "relcl"}:
                 return False
             if head.lemma in _POWER_VERBS:
                 return True
             node = head
         return False
+
+    def _cites_law(self, sentence: int) -> bool:
+        start, end = self.view.sentences[sentence]
+        nouns = self.words.map("nouns")
+        return any(nouns.get(t.lemma) == "law" and t.case in {"согласно", "under", "according", "по"} for t in self.view.tokens[start:end])
 
     def _remains(self, verb: Tok) -> bool:
         head = self.view.head_of(verb)
@@ -765,7 +884,9 @@ class CensorshipFrame(Frame):
             # not the sentence around it ("the blocking … stems from a data localization law").
             return "law" if local & self.words["law_context"] else None
         if base in {"arrest", "fine"}:
-            return base if words & self.words["speech_words"] or online else None
+            if words & self.words["vpn_words"]:
+                return "vpn_ban"  # fining or detaining people for using a VPN enforces a VPN ban
+            return base if words & self.words["speech_words"] else None
         if not online:
             return None
         if base == "block" and local & self.words["vpn_words"]:
@@ -851,7 +972,9 @@ class CensorshipFrame(Frame):
                     continue
                 if child.i in view.org_at or (child.i in view.country_at and child.rel != "nmod"):
                     found.extend(self.resolver.parties_of(child, demonyms=True))
-        found.parties = [p for p in dedupe(found.parties) if self._can_censor(p)]
+        named = dedupe(found.parties)
+        found.parties = [p for p in named if self._can_censor(p)]
+        found.refused = bool(named) and not found.parties and trigger.pos in _VERBAL and not self.passive(trigger)
         return found
 
     def _order_owner(self, noun: Tok) -> Found:

@@ -40,6 +40,7 @@ class Found:
 
     parties: list[EventParty] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    refused: bool = False  # parties were named, and none of them can be the actor the frame wants
 
     def extend(self, other: Found) -> None:
         self.parties += other.parties
@@ -163,7 +164,9 @@ class PartyResolver:
             return found
         # "a unit of Kazakhtelecom", "nations, including Kazakhstan and Russia".
         for child in view.kids(token.i, "nmod", "obl", "appos"):
-            if child.case in self.member_cues or (child.case in {"of"} and child.i in view.org_at):
+            # "employees of the GKNB", "сотрудники ГКНБ" (a genitive without a preposition).
+            genitive = child.case in {"of"} or (view.language == "ru" and not child.case and child.gram_case == "Gen")
+            if child.case in self.member_cues or (genitive and child.i in view.org_at):
                 found.extend(self.parties_of(child, demonyms=False, depth=depth + 1))
         for child in view.kids(token.i, "acl", "relcl"):
             # "nations, including Kazakhstan" where the parser made "including" a verb.
