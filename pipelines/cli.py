@@ -7,7 +7,9 @@ import functools
 import io
 import json
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -356,7 +358,9 @@ def sql(
     ] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the result to this file.")] = None,
 ) -> None:
-    """Run a read-only SQL query on the warehouse and print (or write) the result."""
+    """Run one read-only query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, EXPLAIN, SUMMARIZE, PIVOT) on the
+    warehouse and print (or write) the result. The query reads the warehouse and nothing else: no files, no
+    network, no settings; other statements are refused."""
     import warehouse.queries
 
     if format not in SQL_FORMATS:
@@ -375,12 +379,14 @@ def sql(
         table = Table(*result.columns, show_lines=False)
         for row in result.rows:
             table.add_row(*["" if v is None else str(_jsonable(v)) for v in row])
-        target = Console(file=out.open("w", encoding="utf-8"), width=200) if out else console
-        target.print(table)
         if out is None:
+            console.print(table)
             console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
-        return
-    if format == "json":
+            return
+        buffer = io.StringIO()
+        Console(file=buffer, width=200).print(table)
+        output = buffer.getvalue()
+    elif format == "json":
         rows_json = [
             {c: _jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
         ]
@@ -393,9 +399,25 @@ def sql(
         output = buffer.getvalue()
     if out is None:
         sys.stdout.write(output)
-    else:
-        out.write_text(output, encoding="utf-8")
-        err_console.print(f"{len(result.rows)} rows written to {out}")
+        return
+    _write_out(out, output)
+    err_console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''} written to {out}")
+
+
+def _write_out(out: Path, text: str) -> None:
+    """Write `text` to `out` through a temporary file beside it, so a failure leaves neither half a file nor the
+    temporary one."""
+    tmp: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        tmp.replace(out)
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise _fail(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 def _query_text(query: str | None, file: Path | None) -> str:
