@@ -360,7 +360,8 @@ def sql(
 ) -> None:
     """Run one read-only query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, EXPLAIN, SUMMARIZE, PIVOT) on the
     warehouse and print (or write) the result. The query reads the warehouse and nothing else: no files, no
-    network, no settings; other statements are refused."""
+    network, no settings; other statements are refused. Ctrl-C stops it (exit code 130); the settings
+    sql_memory_limit, sql_threads and sql_timeout bound it."""
     import warehouse.queries
 
     if format not in SQL_FORMATS:
@@ -369,12 +370,18 @@ def sql(
         raise _fail("--format parquet writes a file: add --out FILE.parquet")
     text = _query_text(query, file)
     settings = _settings(ctx)
-    if format == "parquet":
-        assert out is not None
-        rows = warehouse.queries.write_parquet(settings.warehouse_path, text, out)
-        console.print(f"{rows} row{'s' if rows != 1 else ''} written to {out}")
-        return
-    result = warehouse.queries.run_query(settings.warehouse_path, text)
+    limits = warehouse.queries.SqlLimits(
+        memory_limit=settings.sql_memory_limit, threads=settings.sql_threads, timeout=settings.sql_timeout
+    )
+    try:
+        if format == "parquet":
+            assert out is not None
+            rows = warehouse.queries.write_parquet(settings.warehouse_path, text, out, limits=limits)
+            console.print(f"{rows} row{'s' if rows != 1 else ''} written to {out}")
+            return
+        result = warehouse.queries.run_query(settings.warehouse_path, text, limits=limits)
+    except warehouse.queries.QueryInterrupted as exc:
+        raise _fail(str(exc), 130) from exc
     if format == "table":
         table = Table(*result.columns, show_lines=False)
         for row in result.rows:

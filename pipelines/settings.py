@@ -56,6 +56,11 @@ class Settings:
     # The reference time (ISO 8601) for everything that compares with "now"; empty: the system clock. For
     # replays and tests; the demo sets it to the moment its corpus stands for. See pipelines.clock.
     now: str = ""
+    # `stanwire sql`: DuckDB's memory limit and threads for the user's query, and seconds after which it is
+    # stopped (0: never).
+    sql_memory_limit: str = "2GB"
+    sql_threads: int = 2
+    sql_timeout: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
 from warehouse.db import connect, load_fts, upgrade_if_needed
 from warehouse.errors import QueryError, WarehouseError, one_line
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "READ_ONLY_STATEMENTS",
     "DigestData",
+    "QueryInterrupted",
     "QueryResult",
+    "SqlLimits",
     "check_read_only",
     "digest_data",
     "latest_published_date",
@@ -319,18 +326,36 @@ def _after_explain(sql: str) -> str:
     return sql[words[skip][0] :] if len(words) > skip else ""
 
 
+@dataclass(frozen=True)
+class SqlLimits:
+    """What one user query may use: DuckDB's memory limit ("2GB"), its threads, and seconds before it is stopped
+    (0: no limit). The settings `sql_memory_limit`, `sql_threads`, `sql_timeout`."""
+
+    memory_limit: str = "2GB"
+    threads: int = 2
+    timeout: float = 0.0
+
+
+class QueryInterrupted(QueryError):
+    """The user stopped the query (Ctrl-C)."""
+
+
 @contextmanager
 def open_sandbox(
-    path: Path, sql: str, *, writable: Path | None = None
+    path: Path, sql: str, *, limits: SqlLimits | None = None, writable: Path | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for the user's query that reads the warehouse and nothing else; DuckDB errors become one line.
 
-    Read-only, no extension installed or loaded on demand (fts is loaded first, from its package), then no
-    file or network access at all (only `writable`, a folder stanwire made for a result file), and the
-    configuration locked so the query cannot undo any of it. DuckDB 1.5 refuses LOAD once external access is
-    off, hence this order; its temporary files are off too (nothing spills to disk).
+    Read-only, no extension installed or loaded on demand (fts is loaded first, from its package), memory and
+    threads limited, then no file or network access at all (only `writable`, a folder stanwire made for a
+    result file), and the configuration locked so the query cannot undo any of it. DuckDB 1.5 refuses LOAD once
+    external access is off, hence this order; its temporary files are off too (nothing spills to disk, a query
+    needing more memory than the limit stops).
     """
+    limits = limits or SqlLimits()
     check_read_only(sql)
+    if limits.threads < 1:
+        raise QueryError(f"setting sql_threads={limits.threads}: give at least 1")
     upgrade_if_needed(path)
     conn = connect(
         path,
@@ -348,6 +373,13 @@ def open_sandbox(
             if _USES_FTS.search(sql):
                 raise
         try:
+            conn.execute("SET memory_limit = ?", [limits.memory_limit])
+        except duckdb.Error as exc:
+            raise QueryError(
+                f"setting sql_memory_limit={limits.memory_limit!r}: {one_line(exc)}; give a size such as 2GB"
+            ) from exc
+        try:
+            conn.execute("SET threads = ?", [limits.threads])
             if writable is not None:
                 conn.execute("SET allowed_directories = [?]", [str(writable) + "/"])
             conn.execute("SET enable_external_access = false")
@@ -364,21 +396,102 @@ def open_sandbox(
         conn.close()
 
 
-def run_query(path: Path, sql: str) -> QueryResult:
-    """Run the user's read-only query in the sandbox; refused statements and DuckDB errors are `QueryError`s."""
-    with open_sandbox(path, sql) as conn:
-        cursor = conn.execute(sql)
-        if cursor.description is None:
-            return QueryResult(columns=[], rows=[])
-        return QueryResult(columns=[d[0] for d in cursor.description], rows=cursor.fetchall())
+T = TypeVar("T")
+_FETCH_ROWS = 10_000
 
 
-def write_parquet(path: Path, sql: str, out: Path) -> int:
+class _Stopped(Exception):
+    """Raised in the query's thread between fetches once the query was asked to stop."""
+
+
+def _guarded(
+    conn: duckdb.DuckDBPyConnection, limits: SqlLimits, work: Callable[[Callable[[], bool]], T]
+) -> T:
+    """Run `work` (given a function telling whether to stop) in a thread of its own while this one waits.
+
+    Ctrl-C (SIGINT, when called from the main thread) and the `limits.timeout` timer both interrupt the
+    query with `conn.interrupt()`: DuckDB stops at once. Python runs a signal handler only in the main thread
+    and only between its own instructions, never while the main thread is inside DuckDB, hence the thread.
+    """
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+    why: list[str] = []
+
+    def stop(reason: str) -> None:
+        if not why:
+            why.append(reason)
+        conn.interrupt()
+
+    def target() -> None:
+        try:
+            outcome["value"] = work(lambda: bool(why))
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=target, name="stanwire-sql", daemon=True)
+    timer = threading.Timer(limits.timeout, stop, ["timeout"]) if limits.timeout > 0 else None
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop("interrupt")) if in_main else None
+    try:
+        worker.start()
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        logger.info("running the query (Ctrl-C stops it)")
+        while not done.wait(0.05):
+            pass
+    finally:
+        if timer is not None:
+            timer.cancel()
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    error = outcome.get("error")
+    if error is None:
+        return outcome["value"]  # type: ignore[no-any-return]
+    if why == ["interrupt"]:
+        raise QueryInterrupted("query interrupted") from error
+    if why == ["timeout"]:
+        raise QueryError(
+            f"query stopped after {limits.timeout:g} s (sql_timeout): narrow it (WHERE, LIMIT) or raise sql_timeout"
+        ) from error
+    if isinstance(error, duckdb.OutOfMemoryException):
+        first = str(error).splitlines()[0].strip()
+        raise QueryError(
+            f"query needs more memory than sql_memory_limit={limits.memory_limit} allows: {first}; narrow it "
+            "(WHERE, LIMIT, fewer columns) or raise sql_memory_limit"
+        ) from error
+    raise error
+
+
+def run_query(path: Path, sql: str, *, limits: SqlLimits | None = None) -> QueryResult:
+    """Run the user's read-only query in the sandbox within `limits`; refused statements, DuckDB errors, a
+    timeout and too little memory are `QueryError`s, Ctrl-C is `QueryInterrupted`."""
+    limits = limits or SqlLimits()
+    with open_sandbox(path, sql, limits=limits) as conn:
+
+        def work(stopping: Callable[[], bool]) -> QueryResult:
+            cursor = conn.execute(sql)
+            if cursor.description is None:
+                return QueryResult(columns=[], rows=[])
+            rows: list[tuple[Any, ...]] = []
+            while chunk := cursor.fetchmany(_FETCH_ROWS):
+                if stopping():
+                    raise _Stopped
+                rows.extend(chunk)
+            return QueryResult(columns=[d[0] for d in cursor.description], rows=rows)
+
+        return _guarded(conn, limits, work)
+
+
+def write_parquet(path: Path, sql: str, out: Path, *, limits: SqlLimits | None = None) -> int:
     """Write the result of the user's read-only query to the Parquet file `out` (atomically); return its rows.
 
     DuckDB writes into a private folder beside `out`, the one place the sandbox may write, and stanwire moves
     the file into place; nothing is left behind on failure.
     """
+    limits = limits or SqlLimits()
     out = Path(out)
     try:
         private = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -386,14 +499,19 @@ def write_parquet(path: Path, sql: str, out: Path) -> int:
         raise QueryError(f"cannot write {out}: {exc.strerror or exc}") from exc
     try:
         result = private / "result.parquet"
-        with open_sandbox(path, sql, writable=private) as conn:
-            conn.sql(sql).write_parquet(str(result))
-            count = conn.execute("SELECT count(*) FROM read_parquet(?)", [str(result)]).fetchone()
+        with open_sandbox(path, sql, limits=limits, writable=private) as conn:
+
+            def work(stopping: Callable[[], bool]) -> int:
+                conn.sql(sql).write_parquet(str(result))
+                count = conn.execute("SELECT count(*) FROM read_parquet(?)", [str(result)]).fetchone()
+                return int(count[0]) if count else 0
+
+            rows = _guarded(conn, limits, work)
         try:
             result.replace(out)
         except OSError as exc:
             raise QueryError(f"cannot write {out}: {exc.strerror or exc}") from exc
-        return int(count[0]) if count else 0
+        return rows
     finally:
         shutil.rmtree(private, ignore_errors=True)
 

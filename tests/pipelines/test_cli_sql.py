@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,10 @@ from pipelines.cli import app
 from tests.warehouse.conftest import write_article
 from warehouse.db import connect
 from warehouse.loader import load_landing
+
+STANWIRE = str(Path(sys.executable).with_name("stanwire"))
+# A cross join of 10^16 rows: hours of work, in constant memory.
+ENDLESS = "SELECT count(*) FROM generate_series(1, 100000000) AS a, generate_series(1, 100000000) AS b"
 
 
 @pytest.fixture
@@ -64,3 +74,44 @@ def test_results_are_written_to_the_file_asked_and_nothing_else(
     if format == "csv":
         assert text.splitlines() == ["source", "steppe-dispatch", "toolor"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", out.name]  # no temporary file left
+
+
+def test_ctrl_c_stops_a_runaway_query_at_once(home: Path) -> None:
+    """SIGINT to a `stanwire sql` running a cross join of 10^16 rows: it stops within seconds, exit code 130."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STANWIRE_")}
+    proc = subprocess.Popen(
+        [STANWIRE, "--home", str(home), "-v", "sql", ENDLESS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    watchdog = threading.Timer(60, proc.kill)  # never hang the suite, whatever happens
+    watchdog.start()
+    try:
+        assert proc.stderr is not None
+        # -v logs the moment the query starts under the Ctrl-C handler; signal it then, not during start-up.
+        for line in proc.stderr:
+            if "running the query (Ctrl-C stops it)" in line:
+                break
+        time.sleep(0.5)
+        assert proc.poll() is None  # still counting
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        assert time.monotonic() - signalled < 5
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == "error: query interrupted"
+
+
+def test_the_timeout_setting_stops_a_query(home: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["--home", str(home), "sql", ENDLESS], env={"STANWIRE_SQL_TIMEOUT": "0.5"}
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: query stopped after 0.5 s (sql_timeout)")

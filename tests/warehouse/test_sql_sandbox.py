@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,14 @@ from tests.warehouse.conftest import table_counts, write_article
 from warehouse.db import connect
 from warehouse.errors import QueryError
 from warehouse.loader import load_landing
-from warehouse.queries import check_read_only, open_sandbox, run_query, write_parquet
+from warehouse.queries import (
+    QueryInterrupted,
+    SqlLimits,
+    check_read_only,
+    open_sandbox,
+    run_query,
+    write_parquet,
+)
 from warehouse.search import refresh_index
 
 VPN = "https://dala.test/ru/news/uzbekistan-vpn"
@@ -233,3 +241,52 @@ def test_parse_errors_stay_duckdbs_own_message(untouched: Path) -> None:
     assert str(syntax.value) == 'Parser Error: syntax error at or near "SELEC"'
     with pytest.raises(QueryError, match="empty"):
         run_query(untouched, " ;; ")
+
+
+# A cross join of 10^16 rows: hours of work, in constant memory.
+ENDLESS = "SELECT count(*) FROM generate_series(1, 100000000) AS a, generate_series(1, 100000000) AS b"
+
+
+def test_a_query_over_its_time_is_stopped_promptly(untouched: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(QueryError) as stopped:
+        run_query(untouched, ENDLESS, limits=SqlLimits(timeout=0.5))
+    assert str(stopped.value).startswith("query stopped after 0.5 s (sql_timeout)")
+    assert not isinstance(stopped.value, QueryInterrupted)
+    assert time.monotonic() - started < 5
+
+
+def test_a_query_over_its_memory_is_stopped_with_the_setting_named(untouched: Path) -> None:
+    with pytest.raises(QueryError) as stopped:
+        run_query(
+            untouched,
+            "SELECT count(DISTINCT range) FROM range(50000000)",
+            limits=SqlLimits(memory_limit="20MB", threads=1),
+        )
+    message = str(stopped.value)
+    assert message.startswith(
+        "query needs more memory than sql_memory_limit=20MB allows: Out of Memory Error"
+    )
+    assert "\n" not in message
+    assert "SET " not in message  # DuckDB's advice to SET something does not apply here
+    # The same query within the default limits.
+    assert run_query(untouched, "SELECT count(DISTINCT range) FROM range(1000000)").rows == [(1000000,)]
+
+
+def test_the_limits_are_those_of_the_settings(untouched: Path) -> None:
+    with open_sandbox(untouched, "SELECT 1", limits=SqlLimits(memory_limit="300MB", threads=1)) as conn:
+        row = conn.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+    assert row == (1, "286.1 MiB")
+    with pytest.raises(QueryError, match=r"^setting sql_memory_limit='lots': .*give a size such as 2GB$"):
+        run_query(untouched, "SELECT 1", limits=SqlLimits(memory_limit="lots"))
+    with pytest.raises(QueryError, match=r"^setting sql_threads=0: give at least 1$"):
+        run_query(untouched, "SELECT 1", limits=SqlLimits(threads=0))
+
+
+def test_a_parquet_result_is_stopped_by_the_timeout_and_leaves_nothing(
+    untouched: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "endless.parquet"
+    with pytest.raises(QueryError, match=r"^query stopped after 0.5 s \(sql_timeout\)"):
+        write_parquet(untouched, ENDLESS, out, limits=SqlLimits(timeout=0.5))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
