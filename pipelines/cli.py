@@ -368,6 +368,8 @@ def sql(
         raise _fail(f"--format {format!r}: expected {', '.join(SQL_FORMATS)}")
     if format == "parquet" and out is None:
         raise _fail("--format parquet writes a file: add --out FILE.parquet")
+    if out is not None:
+        _check_out(out)
     text = _query_text(query, file)
     settings = _settings(ctx)
     limits = warehouse.queries.SqlLimits(
@@ -409,6 +411,14 @@ def sql(
         return
     _write_out(out, output)
     err_console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''} written to {out}")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an --out that cannot be a file, before the query runs."""
+    if out.is_dir():
+        raise _fail(f"--out {out} is a folder: give a file name, e.g. {out / 'result.csv'}")
+    if not out.parent.is_dir():
+        raise _fail(f"--out {out}: the folder {out.parent} does not exist; create it or choose another")
 
 
 def _write_out(out: Path, text: str) -> None:

@@ -115,3 +115,22 @@ def test_the_timeout_setting_stops_a_query(home: Path) -> None:
     )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: query stopped after 0.5 s (sql_timeout)")
+
+
+@pytest.mark.parametrize("format", ["parquet", "csv", "json", "table"])
+def test_an_out_that_cannot_be_a_file_is_one_line_and_leaves_nothing(
+    home: Path, tmp_path: Path, format: str
+) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    code, _, err = sql(home, "SELECT 1 AS one", "--format", format, "--out", f"{folder}/")
+    assert code == 1
+    assert err.startswith(f"error: --out {folder} is a folder: give a file name")
+    assert len(err.strip().splitlines()) == 1
+    assert list(folder.iterdir()) == []
+    code, _, err = sql(home, "SELECT 1 AS one", "--format", format, "--out", "/nonexistent/x.csv")
+    assert code == 1
+    assert err.strip() == (
+        "error: --out /nonexistent/x.csv: the folder /nonexistent does not exist; create it or choose another"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "results"]
