@@ -358,8 +358,8 @@ def sql(
     ] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the result to this file.")] = None,
 ) -> None:
-    """Run one read-only query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, EXPLAIN, SUMMARIZE, PIVOT) on the
-    warehouse and print (or write) the result. The query reads the warehouse and nothing else: no files, no
+    """Run one read-only query (SELECT, WITH, VALUES, FROM, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PIVOT,
+    UNPIVOT) on the warehouse and print (or write) the result. The query reads the warehouse and nothing else: no files, no
     network, no settings; other statements are refused. Ctrl-C stops it (exit code 130); the settings
     sql_memory_limit, sql_threads and sql_timeout bound it."""
     import warehouse.queries

@@ -260,6 +260,7 @@ READ_ONLY_STATEMENTS = (
     "UNPIVOT",
 )
 _QUERY_TYPES = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+_NEEDS_EXTENSION = re.compile(r"exists in the (\w+) extension")
 _EMPTY = "the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles"
 
 
@@ -391,6 +392,13 @@ def open_sandbox(
         except duckdb.PermissionException as exc:
             raise QueryError(f"stanwire sql reads only the warehouse: {one_line(exc)}") from exc
         except duckdb.Error as exc:
+            extension = _NEEDS_EXTENSION.search(str(exc))
+            if extension:
+                # DuckDB's advice (INSTALL, LOAD, SET autoinstall…) cannot apply here: say what can.
+                raise QueryError(
+                    f"{str(exc).split(',')[0]}: it needs DuckDB's {extension.group(1)} extension, and stanwire sql "
+                    "loads none but fts (it reads only the warehouse); open a copy of the warehouse in duckdb for that"
+                ) from exc
             raise QueryError(one_line(exc)) from exc
     finally:
         conn.close()

@@ -145,9 +145,29 @@ def test_files_outside_the_warehouse_cannot_be_read(untouched: Path, tmp_path: P
         f"SELECT * FROM '{secret}'",
         f"SELECT * FROM glob('{tmp_path}/*')",
         "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM 'http://127.0.0.1:9/x.csv'",  # no network either (nothing listens there anyway)
     ):
         with pytest.raises(QueryError, match=r"^stanwire sql reads only the warehouse: Permission Error"):
             run_query(untouched, query)
+
+
+def test_no_extension_is_installed_or_loaded_on_demand(untouched: Path) -> None:
+    installed = Path.home() / ".duckdb" / "extensions" / f"v{duckdb.__version__}"
+    before = sorted(p.name for p in installed.rglob("*")) if installed.exists() else []
+    with pytest.raises(QueryError) as refused:
+        run_query(untouched, "SELECT * FROM sqlite_scan('/tmp/x.db', 't')")
+    # DuckDB says so one of two ways, depending on whether it looked for installed extensions first.
+    assert str(refused.value) in (
+        'Catalog Error: Table Function with name "sqlite_scan" is not in the catalog: it needs DuckDB\'s '
+        "sqlite_scanner extension, and stanwire sql loads none but fts (it reads only the warehouse); open a copy of "
+        "the warehouse in duckdb for that",
+        f'stanwire sql reads only the warehouse: Permission Error: Cannot access directory "{installed}/'
+        f'{duckdb.execute("PRAGMA platform").fetchone()[0]}" - file system operations are disabled by configuration',  # type: ignore[index]
+    )
+    assert (sorted(p.name for p in installed.rglob("*")) if installed.exists() else []) == before
+    assert run_query(untouched, "SELECT stem('signing', 'porter')").rows == [
+        ("sign",)
+    ]  # fts, from its package
 
 
 def test_the_sandbox_itself_has_no_file_access_and_a_locked_configuration(
