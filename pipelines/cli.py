@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -383,31 +384,44 @@ def sql(
     ] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the result to this file.")] = None,
 ) -> None:
-    """Run a read-only SQL query on the warehouse and print (or write) the result."""
+    """Run one read-only query (SELECT, WITH, VALUES, FROM, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PIVOT,
+    UNPIVOT) on the warehouse and print (or write) the result. The query reads the warehouse and nothing else: no files, no
+    network, no settings; other statements are refused. Ctrl-C stops it (exit code 130); the settings
+    sql_memory_limit, sql_threads and sql_timeout bound it."""
     import warehouse.queries
 
     if format not in SQL_FORMATS:
         raise _fail(f"--format {format!r}: expected {', '.join(SQL_FORMATS)}")
     if format == "parquet" and out is None:
         raise _fail("--format parquet writes a file: add --out FILE.parquet")
+    if out is not None:
+        _check_out(out)
     text = _query_text(query, file)
     settings = _settings(ctx)
-    if format == "parquet":
-        assert out is not None
-        rows = warehouse.queries.write_parquet(settings.warehouse_path, text, out)
-        console.print(f"{rows} row{'s' if rows != 1 else ''} written to {out}")
-        return
-    result = warehouse.queries.run_query(settings.warehouse_path, text)
+    limits = warehouse.queries.SqlLimits(
+        memory_limit=settings.sql_memory_limit, threads=settings.sql_threads, timeout=settings.sql_timeout
+    )
+    try:
+        if format == "parquet":
+            assert out is not None
+            rows = warehouse.queries.write_parquet(settings.warehouse_path, text, out, limits=limits)
+            console.print(f"{rows} row{'s' if rows != 1 else ''} written to {out}")
+            return
+        result = warehouse.queries.run_query(settings.warehouse_path, text, limits=limits)
+    except warehouse.queries.QueryInterrupted as exc:
+        raise _fail(str(exc), 130) from exc
     if format == "table":
         table = Table(*result.columns, show_lines=False)
         for row in result.rows:
             table.add_row(*["" if v is None else str(_jsonable(v)) for v in row])
-        target = Console(file=out.open("w", encoding="utf-8"), width=200) if out else console
-        target.print(table)
         if out is None:
+            console.print(table)
             console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
-        return
-    if format == "json":
+            return
+        buffer = io.StringIO()
+        Console(file=buffer, width=200).print(table)
+        output = buffer.getvalue()
+    elif format == "json":
         rows_json = [
             {c: _jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
         ]
@@ -420,9 +434,33 @@ def sql(
         output = buffer.getvalue()
     if out is None:
         sys.stdout.write(output)
-    else:
-        out.write_text(output, encoding="utf-8")
-        err_console.print(f"{len(result.rows)} rows written to {out}")
+        return
+    _write_out(out, output)
+    err_console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''} written to {out}")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an --out that cannot be a file, before the query runs."""
+    if out.is_dir():
+        raise _fail(f"--out {out} is a folder: give a file name, e.g. {out / 'result.csv'}")
+    if not out.parent.is_dir():
+        raise _fail(f"--out {out}: the folder {out.parent} does not exist; create it or choose another")
+
+
+def _write_out(out: Path, text: str) -> None:
+    """Write `text` to `out` through a temporary file beside it, so a failure leaves neither half a file nor the
+    temporary one."""
+    tmp: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        tmp.replace(out)
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise _fail(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 def _query_text(query: str | None, file: Path | None) -> str:

@@ -60,14 +60,30 @@ def search(
 @reports_errors
 def export(
     ctx: typer.Context,
-    to: Annotated[Path, typer.Option("--to", help="Folder to write the Parquet files into (replaced).")],
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            help="Folder for the Parquet files: new, empty, or an earlier export (its files are replaced).",
+        ),
+    ],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Also write into a non-empty folder that is not an export; its files are kept."
+        ),
+    ] = False,
 ) -> None:
-    """Write every warehouse table as Parquet (articles partitioned by ISO week) for other tools."""
+    """Write every warehouse table as Parquet (articles partitioned by ISO week) for other tools.
+
+    Each export holds a .stanwire-export file listing what it wrote; the next export into the folder removes only
+    those files. Nothing else is ever deleted, and the stanwire home or a folder holding the warehouse is refused.
+    """
     import warehouse.export
 
     settings = _settings(ctx)
     _require_warehouse(settings)
-    report = warehouse.export.export_parquet(settings.warehouse_path, to)
+    report = warehouse.export.export_parquet(settings.warehouse_path, to, force=force)
     table = Table("table", "rows", title=f"Parquet export in {report.folder}")
     for name, rows in report.tables.items():
         table.add_row(name + ("/ (week=…)" if name == "articles" else ".parquet"), str(rows))

