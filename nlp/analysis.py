@@ -105,7 +105,7 @@ def _english(
         )
     countries = _countries(pipes, (hit.code for hit in country_hits(spacy_doc)))
     view = adapt_en.view_of(
-        spacy_doc, pipes.gazetteer, published, int(spacy_doc.user_data.get(TITLE_END_KEY, 0))
+        spacy_doc, pipes.gazetteer, pipes.lexicon, published, int(spacy_doc.user_data.get(TITLE_END_KEY, 0))
     )
     events = document_events(view, pipes.gazetteer, pipes.lexicon)
     organizations = _organizations(found)
@@ -131,7 +131,8 @@ def _russian(
         for hit in ru_doc.orgs
     ]
     countries = _countries(pipes, (hit.code for hit in ru_doc.countries))
-    events = document_events(adapt_ru.view_of(ru_doc, published, title_end), pipes.gazetteer, pipes.lexicon)
+    view = adapt_ru.view_of(ru_doc, pipes.lexicon, published, title_end)
+    events = document_events(view, pipes.gazetteer, pipes.lexicon)
     organizations = _organizations(found)
     words = [(t.lower, t.lemma) for t in ru_doc.tokens if t.pos != "PUNCT"]
     return DocumentAnalysis(

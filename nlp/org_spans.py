@@ -87,7 +87,9 @@ def load_org_names(path: Path | None = None) -> OrgNameData:
     values = {}
     for key in keys:
         if any(not isinstance(w, str) for w in data[key]):
-            raise ValueError(f"{path or ORG_NAMES_FILE}: {key}: every entry must be a word (quote on/off/yes/no)")
+            raise ValueError(
+                f"{path or ORG_NAMES_FILE}: {key}: every entry must be a word (quote on/off/yes/no)"
+            )
         words = list(data[key])
         if key in lower:
             words = [w.lower() for w in words]

@@ -67,6 +67,10 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
         # "announced on 17th May the signing …": a month after its day never opens a sentence (the parser
         # reads "May" as the modal verb).
         before = doc[token.i - 1]
-        if token.lower_ in _MONTHS and (before.like_num or _ORDINAL.match(before.text)) and not token.is_sent_start:
+        if (
+            token.lower_ in _MONTHS
+            and (before.like_num or _ORDINAL.match(before.text))
+            and not token.is_sent_start
+        ):
             token.is_sent_start = False
     return doc

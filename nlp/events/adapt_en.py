@@ -11,6 +11,7 @@ from datetime import date
 
 from spacy.tokens import Doc, Token
 
+from nlp.countries import CountryLexicon
 from nlp.doc_ext import country_hits
 from nlp.events.view import CountryRef, DocView, OrgRef, Tok
 from nlp.gazetteer import Gazetteer
@@ -71,7 +72,9 @@ def _relation(token: Token) -> tuple[str, int, str]:
     return _RELS.get(dep, "other"), head, ""
 
 
-def view_of(doc: Doc, gazetteer: Gazetteer, published: date | None, title_end: int = 0) -> DocView:
+def view_of(
+    doc: Doc, gazetteer: Gazetteer, lexicon: CountryLexicon, published: date | None, title_end: int = 0
+) -> DocView:
     """The view of a parsed English document (after the stanwire components have run)."""
     sentences = [(s.start, s.end) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc))]
     sent_of = {}
@@ -110,6 +113,11 @@ def view_of(doc: Doc, gazetteer: Gazetteer, published: date | None, title_end: i
         orgs.append(OrgRef(start, ent.end, org, surface, org.name if org else surface))
     countries = [CountryRef(h.start, h.end, h.code, h.text, h.how) for h in country_hits(doc)]
     people = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
+    places = [
+        (e.start, e.end, code)
+        for e in doc.ents
+        if e.label_ in {"GPE", "LOC", "FAC"} and (code := lexicon.place_country(e.text)) is not None
+    ]
     dates = [(e.start, e.end) for e in doc.ents if e.label_ == "DATE"]
     return DocView(
         text=doc.text,
@@ -121,5 +129,6 @@ def view_of(doc: Doc, gazetteer: Gazetteer, published: date | None, title_end: i
         countries=countries,
         people=people,
         dates=dates,
+        places=places,
         title_end=title_end,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from nlp.countries import CountryLexicon
 from nlp.events.view import CountryRef, DocView, OrgRef, Tok
 from nlp.russian import RuDoc
 
@@ -60,7 +61,7 @@ DATE_RU = re.compile(
 )
 
 
-def view_of(doc: RuDoc, published: date | None, title_end: int = 0) -> DocView:
+def view_of(doc: RuDoc, lexicon: CountryLexicon, published: date | None, title_end: int = 0) -> DocView:
     """The view of a parsed Russian document (after organizations and countries have been found)."""
     tokens: list[Tok] = []
     for token in doc.tokens:
@@ -114,6 +115,11 @@ def view_of(doc: RuDoc, published: date | None, title_end: int = 0) -> DocView:
         countries=countries,
         people=[p for p in doc.people if p[1] > p[0]],
         dates=_dates(doc),
+        places=[
+            (t.i, t.i + 1, code)
+            for t in doc.tokens
+            if t.text[:1].isupper() and (code := lexicon.place_country(t.lemma)) is not None
+        ],
         title_end=title_end,
     )
 

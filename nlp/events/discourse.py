@@ -32,13 +32,17 @@ _AGAIN = frozenset({"again", "снова", "вновь", "опять", "повт
 
 
 def main_country(view: DocView) -> str | None:
-    """The country the story is about: the most mentioned one (a title mention counts double)."""
+    """The country the story is about: the most mentioned one, its regions and cities included."""
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
-    for ref in view.countries:
-        weight = 2 if view.tokens[ref.start].start < view.title_end else 1
-        counts[ref.code] += weight
-        first.setdefault(ref.code, ref.start)
+    mentions = [(ref.start, ref.code) for ref in view.countries] + [
+        (start, code) for start, _, code in view.places
+    ]
+    for start, code in mentions:
+        # A title mention counts double; a region or city says its country too ("Karakalpakstan" → UZ).
+        weight = 2 if view.tokens[start].start < view.title_end else 1
+        counts[code] += weight
+        first.setdefault(code, start)
     if not counts:
         return None
     return max(counts, key=lambda code: (counts[code], -first[code]))

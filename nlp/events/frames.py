@@ -26,42 +26,228 @@ _NOUN_TO_VERB = frozenset({"obj", "subj_pass", "subj", "obl", "nmod", "conj", "a
 _CHAIN_UP = frozenset({"xcomp", "ccomp", "conj", "advcl", "relcl", "acl"})
 # Verbs that impose or report an act named by a noun ("introduced restrictions", "a shutdown was detected").
 _IMPOSING = frozenset(
-    {"impose", "introduce", "enforce", "tighten", "extend", "order", "announce", "detect", "record", "report",
-     "observe", "register", "confirm", "begin", "start", "continue", "carry", "ввести", "вводить", "ужесточить",
-     "ужесточать", "объявить", "зафиксировать", "продлить", "начаться", "продолжаться", "закручивать"}
+    {
+        "impose",
+        "introduce",
+        "enforce",
+        "tighten",
+        "extend",
+        "order",
+        "announce",
+        "detect",
+        "record",
+        "report",
+        "observe",
+        "register",
+        "confirm",
+        "begin",
+        "start",
+        "continue",
+        "carry",
+        "ввести",
+        "вводить",
+        "ужесточить",
+        "ужесточать",
+        "объявить",
+        "зафиксировать",
+        "продлить",
+        "начаться",
+        "продолжаться",
+        "закручивать",
+    }
 )
 # Nouns that make what depends on them a generalisation ("a persistent trend of authorities … restricting").
-_GENERIC_NOUNS = frozenset({"trend", "practice", "pattern", "habit", "tendency", "tradition", "tool", "tools",
-    "history", "record", "тенденция", "практика", "инструмент"})
+_GENERIC_NOUNS = frozenset(
+    {
+        "trend",
+        "practice",
+        "pattern",
+        "habit",
+        "tendency",
+        "tradition",
+        "tool",
+        "tools",
+        "history",
+        "record",
+        "тенденция",
+        "практика",
+        "инструмент",
+    }
+)
 # Nouns for people that an arrest or a fine may be of.
 _PEOPLE = frozenset(
-    {"journalist", "journalists", "blogger", "bloggers", "activist", "activists", "reporter", "reporters", "editor",
-     "editors", "user", "users", "man", "men", "woman", "women", "people", "person", "persons", "resident",
-     "residents", "citizen", "citizens", "administrator", "administrators", "critic", "critics", "author", "authors",
-     "poet", "writer", "member", "members", "student", "students", "teenager", "owner", "owners", "журналист",
-     "блогер", "активист", "пользователь", "житель", "гражданин", "администратор", "автор", "человек", "мужчина",
-     "женщина", "редактор", "студент", "подросток", "владелец", "критик"}
+    {
+        "journalist",
+        "journalists",
+        "blogger",
+        "bloggers",
+        "activist",
+        "activists",
+        "reporter",
+        "reporters",
+        "editor",
+        "editors",
+        "user",
+        "users",
+        "man",
+        "men",
+        "woman",
+        "women",
+        "people",
+        "person",
+        "persons",
+        "resident",
+        "residents",
+        "citizen",
+        "citizens",
+        "administrator",
+        "administrators",
+        "critic",
+        "critics",
+        "author",
+        "authors",
+        "poet",
+        "writer",
+        "member",
+        "members",
+        "staff",
+        "employee",
+        "employees",
+        "colleague",
+        "colleagues",
+        "сотрудник",
+        "student",
+        "students",
+        "teenager",
+        "owner",
+        "owners",
+        "журналист",
+        "блогер",
+        "активист",
+        "пользователь",
+        "житель",
+        "гражданин",
+        "администратор",
+        "автор",
+        "человек",
+        "мужчина",
+        "женщина",
+        "редактор",
+        "студент",
+        "подросток",
+        "владелец",
+        "критик",
+    }
 )
 # Subjects that make a proposed ban a bill, and the verbs of proposing one.
 _LEGISLATORS = frozenset(
-    {"deputy", "deputies", "lawmaker", "lawmakers", "legislator", "legislators", "mp", "mps", "parliament",
-     "senator", "senators", "депутат", "парламент", "сенатор"}
+    {
+        "deputy",
+        "deputies",
+        "lawmaker",
+        "lawmakers",
+        "legislator",
+        "legislators",
+        "mp",
+        "mps",
+        "parliament",
+        "senator",
+        "senators",
+        "депутат",
+        "парламент",
+        "сенатор",
+    }
 )
-_PROPOSING = frozenset({"propose", "draft", "initiate", "submit", "introduce", "предложить", "внести", "инициировать"})
+_PROPOSING = frozenset(
+    {"propose", "draft", "initiate", "submit", "introduce", "предложить", "внести", "инициировать"}
+)
 # Verbs of wishing an act that someone else would do ("urged … to block", "heeding requests to block").
-_WISH_VERBS = frozenset({"heed", "urge", "call", "ask", "demand", "want", "seek", "try", "attempt", "appeal", "petition",
-    "призвать", "просить", "попросить", "требовать", "хотеть", "пытаться", "добиваться"})
+_WISH_VERBS = frozenset(
+    {
+        "heed",
+        "urge",
+        "call",
+        "ask",
+        "demand",
+        "want",
+        "seek",
+        "try",
+        "attempt",
+        "appeal",
+        "petition",
+        "призвать",
+        "просить",
+        "попросить",
+        "требовать",
+        "хотеть",
+        "пытаться",
+        "добиваться",
+    }
+)
 # Verbs that give a power rather than use it ("allow regulators to block").
-_POWER_VERBS = frozenset({"allow", "permit", "enable", "authorize", "authorise", "empower", "let", "разрешить",
-    "позволить", "разрешать", "позволять", "предусматривать"})
+_POWER_VERBS = frozenset(
+    {
+        "allow",
+        "permit",
+        "enable",
+        "authorize",
+        "authorise",
+        "empower",
+        "let",
+        "разрешить",
+        "позволить",
+        "разрешать",
+        "позволять",
+        "предусматривать",
+    }
+)
 # Verbs of asking another to act ("were requested to block"): the one who asks is the state when unnamed.
-_REQUEST_VERBS = frozenset({"request", "ask", "order", "instruct", "require", "demand", "oblige", "direct", "tell",
-    "потребовать", "обязать", "поручить", "попросить", "предписать"})
+_REQUEST_VERBS = frozenset(
+    {
+        "request",
+        "ask",
+        "order",
+        "instruct",
+        "require",
+        "demand",
+        "oblige",
+        "direct",
+        "tell",
+        "потребовать",
+        "обязать",
+        "поручить",
+        "попросить",
+        "предписать",
+    }
+)
 # Words in the name of an organization the gazetteer does not know that make it a body that may censor.
 _BODY_WORDS = frozenset(
-    {"court", "ministry", "committee", "service", "agency", "inspectorate", "prosecutor", "prosecutor's",
-     "police", "parliament", "senate", "mazhilis", "government", "telecom", "telecommunications", "суд",
-     "министерство", "комитет", "служба", "агентство", "прокуратура", "инспекция", "телеком", "мажилис"}
+    {
+        "court",
+        "ministry",
+        "committee",
+        "service",
+        "agency",
+        "inspectorate",
+        "prosecutor",
+        "prosecutor's",
+        "police",
+        "parliament",
+        "senate",
+        "mazhilis",
+        "government",
+        "telecom",
+        "telecommunications",
+        "суд",
+        "министерство",
+        "комитет",
+        "служба",
+        "агентство",
+        "прокуратура",
+        "инспекция",
+        "телеком",
+        "мажилис",
+    }
 )
 # Verbs whose object does what their complement says ("allow X to sign", "разрешить агентству заключить").
 _OBJECT_CONTROL = frozenset(
@@ -131,7 +317,11 @@ class Frame:
         view = self.view
         for child in view.kids(noun.i, "acl", "relcl"):
             # "a deal signed by …", "agreements inked in December" (a participle; not "a bill that would allow").
-            if child.pos in _VERBAL and (child.participle or child.rel == "acl") and (not verbs or child.lemma in verbs):
+            if (
+                child.pos in _VERBAL
+                and (child.participle or child.rel == "acl")
+                and (not verbs or child.lemma in verbs)
+            ):
                 return child
         node = noun
         for _ in range(4):
@@ -358,7 +548,11 @@ class AgreementFrame(Frame):
             for complement in view.kids(noun.i, "nmod"):
                 if complement.case in {"of", ""}:
                     participle = self.governing_verb(complement, self.words["signing_verbs"])
-                    if participle is not None and participle.rel in {"acl", "relcl"} and view.head_of(participle) is complement:
+                    if (
+                        participle is not None
+                        and participle.rel in {"acl", "relcl"}
+                        and view.head_of(participle) is complement
+                    ):
                         verb = participle
                         break
         signing = verb is not None and (
@@ -434,7 +628,11 @@ class AgreementFrame(Frame):
         found = Found()
         end = max(view.subtree(arg.i)) + 1
         for conj in view.kids(verb.i, "conj"):
-            if conj.i == end + 1 and view.tokens[end].rel == "cc" and (conj.i in view.org_at or conj.i in view.country_at):
+            if (
+                conj.i == end + 1
+                and view.tokens[end].rel == "cc"
+                and (conj.i in view.org_at or conj.i in view.country_at)
+            ):
                 found.extend(self.resolver.parties_of(conj))
         return found
 
@@ -683,7 +881,9 @@ class CensorshipFrame(Frame):
             return None
         verb = trigger if trigger.pos in _VERBAL else self.governing_verb(trigger)
         chain = self.chain(verb)
-        lifted = any(t.lemma in self.words["lift_words"] or t.lower in self.words["lift_words"] for t in chain)
+        lifted = any(
+            t.lemma in self.words["lift_words"] or t.lower in self.words["lift_words"] for t in chain
+        )
         if lifted and not self._ended_act(trigger):
             return None  # "unblocked Twitter", "restored access": the end of an act is not an act
         if verb is not None and (self.negated([verb]) or self.habitual(trigger.sent, chain)):
@@ -694,7 +894,9 @@ class CensorshipFrame(Frame):
             return None  # "a block list", "blockage-busting technology": a modifier of another noun
         local = self._local_words(trigger, verb)
         if base in {"block", "throttling", "shutdown"} and not self._online_target(trigger, verb, local):
-            return None  # "banned Group 24 as extremist": not online information, whatever the sentence mentions
+            return (
+                None  # "banned Group 24 as extremist": not online information, whatever the sentence mentions
+            )
         if base in {"arrest", "fine"} and not self._people_argument(verb if verb is not None else trigger):
             return None  # "an arrest was placed on the bureau's accounts": property, not people
         if self._in_law_clause(trigger, chain):
@@ -749,10 +951,16 @@ class CensorshipFrame(Frame):
                 indexes |= set(view.subtree(child.i))
         if trigger.pos in _VERBAL:
             indexes = {trigger.i}
-            for child in view.kids(trigger.i, "obj", "subj_pass", "subj", "obl", "nmod", "prt", "advmod", "xcomp"):
+            for child in view.kids(
+                trigger.i, "obj", "subj_pass", "subj", "obl", "nmod", "prt", "advmod", "xcomp"
+            ):
                 indexes |= set(view.subtree(child.i))
             head = view.head_of(trigger)
-            if head is not None and trigger.rel in {"other", "xcomp"} and head.lemma in {"be", "remain", "become", "stay", "остаться", "оставаться", "быть"}:
+            if (
+                head is not None
+                and trigger.rel in {"other", "xcomp"}
+                and head.lemma in {"be", "remain", "become", "stay", "остаться", "оставаться", "быть"}
+            ):
                 # "TikTok remains restricted": the subject hangs on the copula
                 for child in view.kids(head.i, "subj", "subj_pass"):
                     indexes |= set(view.subtree(child.i))
@@ -776,7 +984,9 @@ class CensorshipFrame(Frame):
         if head.pos in _NOMINAL and trigger.rel in {"acl", "relcl", "xcomp"}:
             return True
         # "heeding European requests to block", "urged the authorities to ban": someone's wish.
-        return head.lemma in _WISH_VERBS or any(o.lemma in self.words["order_nouns"] | {"call", "appeal"} for o in view.kids(head.i, "obj"))
+        return head.lemma in _WISH_VERBS or any(
+            o.lemma in self.words["order_nouns"] | {"call", "appeal"} for o in view.kids(head.i, "obj")
+        )
 
     def _online_target(self, trigger: Tok, verb: Tok | None, local: set[str]) -> bool:
         """What is blocked is online: a site, an app, the internet, a platform or outlet named."""
@@ -787,7 +997,11 @@ class CensorshipFrame(Frame):
         for node in nodes:
             for i in view.subtree(node.i):
                 ref = view.org_at.get(i)
-                if ref is not None and ref.org is not None and ref.org.kind in {"company", "media", "platform", "isp"}:
+                if (
+                    ref is not None
+                    and ref.org is not None
+                    and ref.org.kind in {"company", "media", "platform", "isp"}
+                ):
                     return True
         # "the block", "restrictions": a noun alone may stand for the act the sentence describes
         return trigger.pos in _NOMINAL and not view.kids(trigger.i, "nmod", "obj")
@@ -812,7 +1026,9 @@ class CensorshipFrame(Frame):
         nouns = self.words.map("nouns")
         for node in chain:
             for subject in view.kids(node.i, "subj", "subj_pass"):
-                if subject is not trigger and (nouns.get(subject.lemma) == "law" or subject.lemma in {"draft", "проект"}):
+                if subject is not trigger and (
+                    nouns.get(subject.lemma) == "law" or subject.lemma in {"draft", "проект"}
+                ):
                     return True
         if not chain or trigger.pos not in _VERBAL:
             return False
@@ -833,7 +1049,9 @@ class CensorshipFrame(Frame):
 
     def _ended_act(self, trigger: Tok) -> bool:
         """ "lifted the ban", "restored after a five-day blackout": the text states the act that ended."""
-        return trigger.pos in _NOMINAL and (trigger.rel in {"obj", "subj_pass"} or trigger.case in {"after", "после"})
+        return trigger.pos in _NOMINAL and (
+            trigger.rel in {"obj", "subj_pass"} or trigger.case in {"after", "после"}
+        )
 
     def _power(self, trigger: Tok) -> bool:
         """ "proposed allowing regulators to block websites", "would allow authorities to shut down": a power a
@@ -859,7 +1077,10 @@ class CensorshipFrame(Frame):
     def _cites_law(self, sentence: int) -> bool:
         start, end = self.view.sentences[sentence]
         nouns = self.words.map("nouns")
-        return any(nouns.get(t.lemma) == "law" and t.case in {"согласно", "under", "according", "по"} for t in self.view.tokens[start:end])
+        return any(
+            nouns.get(t.lemma) == "law" and t.case in {"согласно", "under", "according", "по"}
+            for t in self.view.tokens[start:end]
+        )
 
     def _remains(self, verb: Tok) -> bool:
         head = self.view.head_of(verb)
@@ -929,7 +1150,11 @@ class CensorshipFrame(Frame):
             return verb.participle or verb.lemma.endswith(("ся", "сь"))
         aux = {c.lemma for c in view.kids(verb.i, "aux")}
         head = view.head_of(verb)
-        copula = head is not None and head.lemma in {"be", "remain", "become", "get"} and verb.rel in {"other", "xcomp"}
+        copula = (
+            head is not None
+            and head.lemma in {"be", "remain", "become", "get"}
+            and verb.rel in {"other", "xcomp"}
+        )
         return verb.past and (bool(aux & {"be", "get", "become"}) or copula or (verb.participle and not aux))
 
     def _actors(self, trigger: Tok, verb: Tok | None) -> Found:
@@ -974,7 +1199,9 @@ class CensorshipFrame(Frame):
                     found.extend(self.resolver.parties_of(child, demonyms=True))
         named = dedupe(found.parties)
         found.parties = [p for p in named if self._can_censor(p)]
-        found.refused = bool(named) and not found.parties and trigger.pos in _VERBAL and not self.passive(trigger)
+        found.refused = (
+            bool(named) and not found.parties and trigger.pos in _VERBAL and not self.passive(trigger)
+        )
         return found
 
     def _order_owner(self, noun: Tok) -> Found:
@@ -1013,7 +1240,10 @@ class CensorshipFrame(Frame):
             return True
         org = self.resolver.gazetteer_org(party)
         if org is not None:
-            return org.kind not in self.words["private_kinds"] and org.kind not in {"company", "international"}
+            return org.kind not in self.words["private_kinds"] and org.kind not in {
+                "company",
+                "international",
+            }
         return any(word in _BODY_WORDS for word in party.canonical.lower().split())
 
     def _status(self, trigger: Tok, verb: Tok | None, chain: list[Tok], subtype: str) -> str:

@@ -18,7 +18,9 @@ from nlp.gazetteer import Organization
 from nlp.records import EventParty
 
 # Singular references to a body that only a body of that name can resolve ("the court").
-_BODY_REFERENCES = frozenset({"court", "ministry", "committee", "agency", "service", "суд", "министерство", "комитет"})
+_BODY_REFERENCES = frozenset(
+    {"court", "ministry", "committee", "agency", "service", "суд", "министерство", "комитет"}
+)
 
 # The state of a body or office whose country is not named: the document's main country, chosen later.
 UNNAMED_STATE = "?STATE"
@@ -139,7 +141,9 @@ class PartyResolver:
         # A named member given by apposition or a compound: "the operator Kcell", "provider—Turkmentelecom",
         # "the lower chamber of parliament, the Mazhilis".
         named = view.kids(token.i, "appos", "compound")
-        named += [a for n in view.kids(token.i, "nmod") if n.case in {"of", ""} for a in view.kids(n.i, "appos")]
+        named += [
+            a for n in view.kids(token.i, "nmod") if n.case in {"of", ""} for a in view.kids(n.i, "appos")
+        ]
         for child in named:
             if child.i in view.org_at or child.i in view.country_at:
                 inner = self.parties_of(child, demonyms=False, depth=depth + 1)
@@ -165,7 +169,9 @@ class PartyResolver:
         # "a unit of Kazakhtelecom", "nations, including Kazakhstan and Russia".
         for child in view.kids(token.i, "nmod", "obl", "appos"):
             # "employees of the GKNB", "сотрудники ГКНБ" (a genitive without a preposition).
-            genitive = child.case in {"of"} or (view.language == "ru" and not child.case and child.gram_case == "Gen")
+            genitive = child.case in {"of"} or (
+                view.language == "ru" and not child.case and child.gram_case == "Gen"
+            )
             if child.case in self.member_cues or (genitive and child.i in view.org_at):
                 found.extend(self.parties_of(child, demonyms=False, depth=depth + 1))
         for child in view.kids(token.i, "acl", "relcl"):
@@ -291,7 +297,9 @@ class PartyResolver:
         if lemma in self.singular_refs and token.definite and not token.plural:
             recent = [p for p in self.recent(start) if p.kind == "organization"]
             # "the court" is the last court named; "the company" the last organization.
-            named = [p for p in recent if lemma in p.name.lower().split() or lemma in p.canonical.lower().split()]
+            named = [
+                p for p in recent if lemma in p.name.lower().split() or lemma in p.canonical.lower().split()
+            ]
             if named:
                 return Found(named[-1:])
             if lemma in _BODY_REFERENCES:

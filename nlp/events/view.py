@@ -78,6 +78,8 @@ class DocView:
     countries: list[CountryRef] = field(default_factory=list)
     people: list[tuple[int, int]] = field(default_factory=list)
     dates: list[tuple[int, int]] = field(default_factory=list)
+    # Regions and cities with the country they lie in ("Karakalpakstan" → UZ): where a story happens.
+    places: list[tuple[int, int, str]] = field(default_factory=list)
     title_end: int = 0  # character offset where the title ends (0: no title)
 
     def __post_init__(self) -> None:
