@@ -316,12 +316,12 @@ class Frame:
         """The verb that reports a noun: a participle on it ("a deal signed by …"), else the nearest verb above."""
         view = self.view
         for child in view.kids(noun.i, "acl", "relcl"):
-            # "a deal signed by …", "agreements inked in December" (a participle; not "a bill that would allow").
-            if (
-                child.pos in _VERBAL
-                and (child.participle or child.rel == "acl")
-                and (not verbs or child.lemma in verbs)
-            ):
+            # "a deal signed by …", "agreements inked in December", "a memorandum the two companies concluded";
+            # not "a contract … to extend the system" (a purpose) nor "a bill that would allow" (its content).
+            if child.pos not in _VERBAL or (verbs and child.lemma not in verbs):
+                continue
+            has_to = any(c.lower == "to" for c in view.kids(child.i, "aux", "mark", "other"))
+            if (child.participle and not has_to) or (child.rel == "relcl" and verbs and view.kids(child.i, "subj")):
                 return child
         node = noun
         for _ in range(4):
@@ -642,6 +642,8 @@ class AgreementFrame(Frame):
         view = self.view
         heads = [t for t in (verb, noun) if t is not None]
         heads += view.kids(noun.i, "appos")
+        # "a memorandum on financing with Kazakhstan and Azerbaijan": on the noun's own complement
+        heads += [c for c in view.kids(noun.i, "nmod") if c.case not in self.words["counterpart_cases"]]
         head = view.head_of(noun)
         if head is not None and head.pos in _NOMINAL and noun.rel == "nmod" and head not in heads:
             heads.append(head)
@@ -789,6 +791,11 @@ class AgreementFrame(Frame):
         for arg in view.kids(verb.i, "obl"):
             if arg.case in self.words["counterpart_cases"]:
                 other_side.extend(self.resolver.parties_of(arg))
+        # "agreed to sell its subsidiary to Sarmoya Holding", "agreed to buy … from X": the other side of the deal
+        for complement in view.kids(verb.i, "xcomp"):
+            for arg in view.kids(complement.i, "obl", "iobj"):
+                if arg.case in self.words["counterpart_cases"] | {"to", "from", "у"}:
+                    other_side.extend(self.resolver.parties_of(arg))
         parties = dedupe(subject_side.parties + other_side.parties)
         if len(parties) < 2 and not (subject_side.groups or other_side.groups):
             return None

@@ -17,6 +17,8 @@ from nlp.events.view import CountryRef, DocView, OrgRef, Tok
 from nlp.gazetteer import Organization
 from nlp.records import EventParty
 
+# Pronouns that may stand for a party named before.
+_PRONOUNS = frozenset({"it", "they", "он", "она", "оно", "они"})
 # Singular references to a body that only a body of that name can resolve ("the court").
 _BODY_REFERENCES = frozenset(
     {"court", "ministry", "committee", "agency", "service", "суд", "министерство", "комитет"}
@@ -155,6 +157,9 @@ class PartyResolver:
             if group is not None and not any(p.kind == group.kind for p in found.parties):
                 found.groups.append(group)
             return found
+        if token.pos == "PRON" and token.lower in _PRONOUNS:
+            found.parties += self._pronoun(token)
+            return found
         lemma = token.lemma
         if lemma in self.government_nouns or token.lower in self.government_nouns:
             found.parties += self._state_of(token) or [self.country_party(UNNAMED_STATE, token.text)]
@@ -206,6 +211,24 @@ class PartyResolver:
             if i in view.org_at:
                 return self.parties_of(t).parties
         return []
+
+    def _pronoun(self, token: Tok) -> list[EventParty]:
+        """ "Uztelecom announced that it had signed …": "it" is the subject of the clause it is reported in, or
+        the organization named last before it; "they" the last two."""
+        view = self.view
+        plural = token.lower in {"they", "они"}
+        node = token
+        for _ in range(4):
+            head = view.head_of(node)
+            if head is None:
+                break
+            if head.pos in {"VERB", "AUX"} and node.rel in {"ccomp", "advcl", "xcomp", "conj"}:
+                for subject in view.kids(head.i, "subj"):
+                    if subject.i != token.i and (subject.i in view.org_at or subject.i in view.country_at):
+                        return self.parties_of(subject).parties
+            node = head
+        recent = [p for p in self.recent(token.i) if p.kind == "organization"]
+        return recent[-2:] if plural and len(recent) >= 2 else recent[-1:]
 
     def _country_modifier(self, token: Tok) -> str | None:
         for child in self.view.kids(token.i, "amod", "compound", "nmod", "poss"):
