@@ -416,6 +416,7 @@ class _Rules:
                 return start - 1
             if (
                 before.is_sent_start
+                or before.lower_ in _SENTENCE_ADVERBS
                 or not before.is_title
                 or before.ent_type_ in {"PERSON", "GPE", "NORP", "DATE", "ORG"}
                 or self.is_country_word(before)
@@ -821,6 +822,10 @@ class _Rules:
                 return False
         return True
 
+
+# Capitalised words that open a clause, not a name ("quotation Today Kazakhtelecom and China Telecom …").
+_SENTENCE_ADVERBS = frozenset({"today", "yesterday", "tomorrow", "meanwhile", "however", "also", "moreover",
+    "earlier", "later", "now", "then", "still", "recently", "currently", "previously", "finally", "thus"})
 
 # Entities NER may give a name that is an organization's.
 _RELABELABLE = frozenset({"PERSON", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "GPE"})

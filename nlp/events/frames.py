@@ -597,7 +597,8 @@ class AgreementFrame(Frame):
             signing and verb is not None and verb.rel in {"acl", "relcl"} and subject_side.parties
         )
         named = subject_side.parties or other_side.parties or subject_side.groups or other_side.groups
-        if signing and not anaphoric and not named:
+        fallback = signing and not anaphoric and not named
+        if fallback:
             other_side.parties = self._fallback_parties(noun)
         status = self._status(noun, verb, chain)
         date_value, date_text = self.clause_date(
@@ -618,7 +619,7 @@ class AgreementFrame(Frame):
             subject=self._subject(noun, verb),
             specific=specific,
             anaphoric=anaphoric,
-            plural=noun.plural,
+            plural=noun.plural and not fallback,  # parties guessed from the sentence are not counterparties
         )
 
     def _misparsed_conjuncts(self, verb: Tok, arg: Tok) -> Found:
@@ -653,7 +654,20 @@ class AgreementFrame(Frame):
         """The organizations and states of the sentence, when a signing clause names none the parse can read
         ("During 12 years … Kazakhtelecom and ChinaTelecom signed 6 agreements", "based on a memorandum signed
         in 2021"): two or three of them, or nothing."""
-        parties = self.resolver.sentence_parties(noun.sent)
+        view = self.view
+        start, end = view.sentences[noun.sent]
+        located = {
+            i
+            for t in view.tokens[start:end]
+            if t.rel in {"obl", "nmod"} and t.case in {"in", "at", "across", "throughout", "в", "на", "по"}
+            for i in view.subtree(t.i)
+        }
+        # Organizations, and states that are not only where something is ("the PoP … in Hong-Kong").
+        parties = [
+            p
+            for p in self.resolver.sentence_parties(noun.sent, exclude=located)
+            if p.kind == "organization" or p.code
+        ]
         return parties if 2 <= len(parties) <= 3 else []
 
     def _anaphoric(self, noun: Tok, verb: Tok | None, signing: bool) -> bool:

@@ -344,11 +344,13 @@ class PartyResolver:
                 found.append(self.from_country(country))
         return list(reversed(dedupe(list(reversed(found)))))
 
-    def sentence_parties(self, sentence: int) -> list[EventParty]:
-        """Every organization and named state of a sentence, in order."""
+    def sentence_parties(self, sentence: int, exclude: set[int] | None = None) -> list[EventParty]:
+        """Every organization and named state of a sentence (but those at `exclude`), in order."""
         start, end = self.view.sentences[sentence]
         parties = []
         for i in range(start, end):
+            if exclude and i in exclude:
+                continue
             org = self.view.org_at.get(i)
             if org is not None and org.start == i:
                 parties.append(self.org_party(org))
