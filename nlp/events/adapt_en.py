@@ -53,17 +53,23 @@ _RELS = {
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "such"})
 
 
+def _prepositional(token: Token) -> bool:
+    """A preposition heading its object: "prep", "agent", and a "dative" that is the word "to" ("lend $40
+    million to Tajik Telecom", where the object hangs under "to")."""
+    return token.dep_ in {"prep", "agent"} or (token.dep_ == "dative" and token.pos_ == "ADP")
+
+
 def _relation(token: Token) -> tuple[str, int, str]:
     """(rel, head index, case) of a token in the view."""
     dep = token.dep_
-    if dep == "pobj" and token.head.dep_ in {"prep", "agent"} and token.head.head is not token.head:
+    if dep == "pobj" and _prepositional(token.head) and token.head.head is not token.head:
         prep = token.head
         governor = prep.head
         if prep.dep_ == "agent":
             return "agent", governor.i, "by"
         rel = "obl" if governor.pos_ in {"VERB", "AUX"} else "nmod"
         return rel, governor.i, prep.lower_
-    if dep in {"prep", "agent"}:
+    if _prepositional(token):
         objects = [c for c in token.children if c.dep_ == "pobj"]
         if objects:
             return "case", objects[0].i, ""

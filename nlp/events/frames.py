@@ -601,6 +601,8 @@ class AgreementFrame(Frame):
         if fallback:
             other_side.parties = self._fallback_parties(noun)
         status = self._status(noun, verb, chain)
+        if status == "ratified":
+            subject_side.parties = self.ratified_parties(subject_side.parties)
         date_value, date_text = self.clause_date(
             noun.sent, [t for t in (noun, verb) if t is not None], "future" if status == "planned" else "past"
         )
@@ -701,15 +703,48 @@ class AgreementFrame(Frame):
             for c in view.kids(noun.i, "amod")
         ):
             return "planned"
-        if lemmas & self.words["ratify_verbs"] or ancestors & self.words["ratify_nouns"]:
+        if self._ratifying(chain) or ancestors & self.words["ratify_nouns"]:
             return "ratified"
-        if verb is not None and verb.lemma in self.words["in_force_verbs"]:
-            inside = {view.tokens[i].lemma for i in view.subtree(verb.i)}
-            if inside & self.words["in_force_words"]:
-                return "in_force"
+        # "The agreement … entered into force": the verb, or a participle the parser hung on the noun.
+        candidates = [verb] if verb is not None else []
+        if noun is not None:
+            candidates += view.kids(noun.i, "acl", "relcl")
+        for candidate in candidates:
+            if candidate.lemma in self.words["in_force_verbs"]:
+                inside = {view.tokens[i].lemma for i in view.subtree(candidate.i)}
+                if inside & self.words["in_force_words"]:
+                    return "in_force"
         return "signed"
 
+    def _ratifying(self, chain: list[Tok]) -> bool:
+        """ "ratified", or "approved"/"endorsed" by a parliament, a president, a state (a bank approving a loan
+        lends it)."""
+        if any(t.lemma == "ratify" or t.lemma == "ратифицировать" for t in chain):
+            return True
+        for verb in chain:
+            if verb.lemma not in self.words["ratify_verbs"]:
+                continue
+            for subject in self.subjects(verb):
+                for party in self.resolver.parties_of(subject).parties:
+                    org = self.resolver.gazetteer_org(party)
+                    if party.kind == "country" or (org is not None and org.is_state_body):
+                        return True
+        return False
+
+    def ratified_parties(self, parties: list[EventParty]) -> list[EventParty]:
+        """A treaty's parties are its states: the parliament or ministry that ratified it stands for its state."""
+        result = []
+        for party in parties:
+            org = self.resolver.gazetteer_org(party)
+            if org is not None and org.is_state_body and org.country:
+                result.append(self.resolver.country_party(org.country, org.country))
+            else:
+                result.append(party)
+        return dedupe(result)
+
     def _subtype(self, noun: Tok, subtype: str, parties: list[EventParty]) -> tuple[str, bool]:
+        if subtype == "deal" and len(parties) >= 2 and all(p.kind == "country" for p in parties):
+            return "intergovernmental", False
         if subtype != "agreement":
             return subtype, True
         modifiers = self.words.map("subtype_modifiers")
@@ -727,11 +762,16 @@ class AgreementFrame(Frame):
     def _subject(self, noun: Tok, verb: Tok | None) -> str | None:
         cases = self.words["subject_cases"]
         view = self.view
-        for head in [noun, *([verb] if verb is not None else [])]:
-            for arg in view.kids(head.i, "nmod", "obl"):
-                if arg.case in cases and not self.in_mention(arg) and arg.i not in view.date_at:
-                    return self.phrase(arg)
-        return None
+        candidates = [
+            arg
+            for head in [noun, *([verb] if verb is not None else [])]
+            for arg in view.kids(head.i, "nmod", "obl")
+            if arg.case in cases and not self.in_mention(arg) and arg.i not in view.date_at
+            and arg.lemma not in {"understanding", "intent", "взаимопонимание", "намерение"}
+        ]
+        # "on 5G base stations" before "of cooperation"
+        candidates.sort(key=lambda arg: arg.case in {"of", ""})
+        return self.phrase(candidates[0]) if candidates else None
 
     def _loan_sides(self, verb: Tok | None, noun: Tok, lenders: Found, borrowers: Found) -> None:
         view = self.view
