@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from spacy.language import Language
@@ -84,7 +85,7 @@ def load_org_names(path: Path | None = None) -> OrgNameData:
         "thing_nouns",
         "type_nouns",
     }
-    values = {}
+    values: dict[str, Any] = {}
     for key in keys:
         if any(not isinstance(w, str) for w in data[key]):
             raise ValueError(
@@ -824,8 +825,27 @@ class _Rules:
 
 
 # Capitalised words that open a clause, not a name ("quotation Today Kazakhtelecom and China Telecom …").
-_SENTENCE_ADVERBS = frozenset({"today", "yesterday", "tomorrow", "meanwhile", "however", "also", "moreover",
-    "earlier", "later", "now", "then", "still", "recently", "currently", "previously", "finally", "thus"})
+_SENTENCE_ADVERBS = frozenset(
+    {
+        "today",
+        "yesterday",
+        "tomorrow",
+        "meanwhile",
+        "however",
+        "also",
+        "moreover",
+        "earlier",
+        "later",
+        "now",
+        "then",
+        "still",
+        "recently",
+        "currently",
+        "previously",
+        "finally",
+        "thus",
+    }
+)
 
 # Entities NER may give a name that is an organization's.
 _RELABELABLE = frozenset({"PERSON", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "GPE"})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from nlp.gazetteer import Gazetteer, Organization
 
@@ -75,7 +76,7 @@ _OPEN_QUOTES = frozenset({"«", "“", '"', "„"})
 _CLOSE_QUOTES = frozenset({"»", "”", '"', "“"})
 
 
-class TokenView:
+class TokenView(Protocol):
     """What these rules read of a Russian token (nlp.russian.RuToken has these attributes)."""
 
     i: int
@@ -342,7 +343,7 @@ class _Rules:
 
     def _site_name(self, token: TokenView) -> bool:
         match = _DOMAIN.match(token.text)
-        return bool(match) and match.group(1).lower() in _SITE_DOMAINS
+        return match is not None and match.group(1).lower() in _SITE_DOMAINS
 
     def _lookup(self, start: int, end: int) -> Organization | None:
         name = self.text[self.tokens[start].start : self.tokens[end - 1].stop]

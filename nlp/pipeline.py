@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import spacy
 from spacy.language import Language
@@ -47,7 +48,7 @@ def add_components(pipeline: Language) -> Language:
         pipeline.add_pipe("stanwire_paragraphs", before="parser")
     if "ner" in pipeline.pipe_names:
         pipeline.add_pipe("stanwire_org_ruler", before="ner")
-        spans = pipeline.add_pipe("stanwire_org_spans_v1", after="ner")
+        spans = cast(org_spans.OrgSpans, pipeline.add_pipe("stanwire_org_spans_v1", after="ner"))
         spans.initialize(nlp=pipeline)
         pipeline.add_pipe("stanwire_org_filter", after="stanwire_org_spans_v1")
     else:

@@ -197,11 +197,23 @@ class Discourse:
     def _same_agreement(self, a: Draft, b: Draft) -> bool:
         keys_a = {self._home(p) for p in a.parties}
         keys_b = {self._home(p) for p in b.parties}
-        if not (keys_a <= keys_b or keys_b <= keys_a):
+        headline = self._headline_of(a, b)
+        if not (keys_a <= keys_b or keys_b <= keys_a or headline):
             return False
-        if a.subtype != b.subtype and a.specific and b.specific:
+        if a.subtype != b.subtype and a.specific and b.specific and not headline:
             return False
         return _same_period(a.date, b.date)
+
+    def _headline_of(self, title: Draft, body: Draft) -> bool:
+        """ "Kyrgyzstan and China sign agreement" over "The ministry and China's Huawei signed a contract": a
+        headline names the states of the bodies and companies its story names."""
+        view = self.view
+        if not view.in_title(view.tokens[title.trigger]) or view.in_title(view.tokens[body.trigger]):
+            return False
+        states = {p.code for p in title.parties if p.kind == "country"}
+        if len(states) != len(title.parties):
+            return False
+        return states <= {self._country_of(p) for p in body.parties}
 
     def _absorb(self, host: Draft, other: Draft, *, parties: bool) -> None:
         if parties:
@@ -251,14 +263,9 @@ class Discourse:
             return False
         if not _same_period(a.date, b.date):
             return False
-        if (
-            a.targets
-            and b.targets
-            and not set(a.targets) & set(b.targets)
-            and not (a.anaphoric or b.anaphoric)
-        ):
-            return False
-        return True
+        # Two named, different targets are two acts, unless one of them only refers back.
+        different_targets = bool(a.targets and b.targets and not set(a.targets) & set(b.targets))
+        return not different_targets or a.anaphoric or b.anaphoric
 
     # --- records ---------------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from nlp.records import EventParty
 
 _VERBAL = frozenset({"VERB", "AUX"})
 _NOMINAL = frozenset({"NOUN", "PROPN"})
+_QUOTES = frozenset({"«", "»", "“", "”", '"', "„"})
 # Relations through which a noun hangs on the verb that reports it.
 _NOUN_TO_VERB = frozenset({"obj", "subj_pass", "subj", "obl", "nmod", "conj", "appos", "iobj", "xcomp"})
 # Relations that carry a verb up to the verb it complements ("plans to sign", "agreed to build").
@@ -321,7 +322,9 @@ class Frame:
             if child.pos not in _VERBAL or (verbs and child.lemma not in verbs):
                 continue
             has_to = any(c.lower == "to" for c in view.kids(child.i, "aux", "mark", "other"))
-            if (child.participle and not has_to) or (child.rel == "relcl" and verbs and view.kids(child.i, "subj")):
+            if (child.participle and not has_to) or (
+                child.rel == "relcl" and verbs and view.kids(child.i, "subj")
+            ):
                 return child
         node = noun
         for _ in range(4):
@@ -420,9 +423,7 @@ class Frame:
             for child in view.kids(token.i, "advmod", "obl", "other"):
                 if child.lower in habitual or child.lemma in habitual:
                     return True
-        if chain and any(t.lemma in _GENERIC_NOUNS for t in view.ancestors(chain[0], 5)):
-            return True
-        return False
+        return bool(chain) and any(t.lemma in _GENERIC_NOUNS for t in view.ancestors(chain[0], 5))
 
     def clause_date(self, sentence: int, anchors: list[Tok], prefer: Prefer) -> tuple[str | None, str | None]:
         for text in self.view.date_text_near(sentence, anchors):
@@ -439,7 +440,11 @@ class Frame:
         while stack:
             node = stack.pop()
             for child in view.kids(node.i):
-                if child.rel in {
+                if child.rel == "appos" and child.i in view.org_at and abs(child.i - node.i) <= 2:
+                    pass  # "сайт «Азаттыка»", "the news site Kloop": the name is part of the phrase
+                elif child.rel == "punct" and child.text in _QUOTES:
+                    pass
+                elif child.rel in {
                     "relcl",
                     "acl",
                     "advcl",
@@ -465,12 +470,30 @@ class Frame:
         tokens = [view.tokens[i] for i in indexes[start : end + 1]]
         while tokens and tokens[0].pos in {"DET", "PRON", "ADP", "CCONJ", "PUNCT"}:
             tokens = tokens[1:]
-        while tokens and tokens[-1].pos in {"ADP", "CCONJ", "PUNCT", "DET"}:
+        while tokens and tokens[-1].pos in {"ADP", "CCONJ", "PUNCT", "DET"} and not self._closes(tokens):
             tokens = tokens[:-1]
         if not tokens:
             return None
         tokens = tokens[:limit]
-        return view.span_text(tokens[0].i, tokens[-1].i + 1)
+        text = view.span_text(tokens[0].i, tokens[-1].i + 1)
+        first = tokens[0]
+        if (
+            view.language == "ru"
+            and first is head
+            and head.pos == "NOUN"
+            and head.gram_case not in {"Nom", ""}
+        ):
+            # "доступ к сайту «Азаттыка»" → "сайт «Азаттыка»": the head in its dictionary form (words before
+            # the head would agree with it, so only a phrase that starts with its head is normalised).
+            text = head.lemma + text[len(head.text) :]
+        return text
+
+    @staticmethod
+    def _closes(tokens: list[Tok]) -> bool:
+        """The last token closes a quote or bracket opened inside the phrase ("«Азаттыка»")."""
+        pairs = {"»": "«", ")": "(", "”": "“", '"': '"'}
+        opener = pairs.get(tokens[-1].text)
+        return opener is not None and any(t.text == opener for t in tokens[:-1])
 
     def in_mention(self, token: Tok) -> bool:
         return token.i in self.view.org_at or token.i in self.view.country_at
@@ -478,7 +501,7 @@ class Frame:
     def sentence_words(self, sentence: int) -> set[str]:
         start, end = self.view.sentences[sentence]
         tokens = self.view.tokens[start:end]
-        return {t.lower for t in tokens} | {t.lemma for t in tokens}
+        return words_of(tokens)
 
 
 # --- agreements ---------------------------------------------------------------------------------------------
@@ -570,7 +593,13 @@ class AgreementFrame(Frame):
         subject_side = Found()
         other_side = Found()
         reports = signing or (
-            verb is not None and noun.rel in {"obj", "subj_pass"} and verb.lemma in self.words["verbs"]
+            verb is not None
+            and noun.rel in {"obj", "subj_pass"}
+            and (
+                verb.lemma in self.words["verbs"]
+                # "АБР выделил Таджикистану кредит": who allocates a loan lends it.
+                or (subtype == "loan" and verb.lemma in self.words["lend_verbs"])
+            )
         )
         if verb is not None and reports:
             for subject in self.subjects(verb):
@@ -691,7 +720,6 @@ class AgreementFrame(Frame):
 
     def _status(self, noun: Tok | None, verb: Tok | None, chain: list[Tok]) -> str:
         view = self.view
-        lemmas = {t.lemma for t in chain}
         ancestors = {t.lemma for t in view.ancestors(noun, 3)} if noun is not None else set()
         own = chain[0] if chain else None
         if self.planned(
@@ -749,13 +777,20 @@ class AgreementFrame(Frame):
             return subtype, True
         modifiers = self.words.map("subtype_modifiers")
         view = self.view
+        states_only = len(parties) >= 2 and all(p.kind == "country" for p in parties)
         for child in view.kids(noun.i, "compound", "amod", "nmod"):
-            if child.lemma in modifiers or child.lower in modifiers:
-                return str(modifiers.get(child.lemma) or modifiers.get(child.lower)), True
-            for grandchild in view.kids(child.i, "compound", "amod", "nmod"):
-                if grandchild.lemma in modifiers:
-                    return str(modifiers[grandchild.lemma]), True
-        if len(parties) >= 2 and all(p.kind == "country" for p in parties):
+            found = [str(modifiers.get(child.lemma) or modifiers.get(child.lower) or "")]
+            found += [
+                str(modifiers[g.lemma])
+                for g in view.kids(child.i, "compound", "amod", "nmod")
+                if g.lemma in modifiers
+            ]
+            for value in found:
+                if value == "contract" and states_only:
+                    return "intergovernmental", False  # an agreement between states on building a line
+                if value:
+                    return value, True
+        if states_only:
             return "intergovernmental", False
         return "agreement", False
 
@@ -766,7 +801,9 @@ class AgreementFrame(Frame):
             arg
             for head in [noun, *([verb] if verb is not None else [])]
             for arg in view.kids(head.i, "nmod", "obl")
-            if arg.case in cases and not self.in_mention(arg) and arg.i not in view.date_at
+            if arg.case in cases
+            and not self.in_mention(arg)
+            and arg.i not in view.date_at
             and arg.lemma not in {"understanding", "intent", "взаимопонимание", "намерение"}
         ]
         # "on 5G base stations" before "of cooperation"
@@ -996,7 +1033,11 @@ class CensorshipFrame(Frame):
             groups=actors.groups,
             date=date_value,
             date_text=date_text,
-            subject=self._target(trigger, verb),
+            subject=(
+                self._law_topic(trigger, verb)
+                if subtype == "law" and trigger.pos in _NOMINAL
+                else self._target(trigger, verb)
+            ),
             targets=self._targets(trigger, verb),
             anaphoric=trigger.pos in _NOMINAL and (trigger.definite or mention_only),
             needs_actor=not actors.parties,
@@ -1010,6 +1051,11 @@ class CensorshipFrame(Frame):
         if verb is not None and verb is not trigger:
             for child in view.kids(verb.i, "obj", "subj_pass", "xcomp"):
                 indexes |= set(view.subtree(child.i))
+            if trigger.rel in {"obj", "subj_pass"}:
+                # "adopted a law on false information": the parser often hangs the noun's topic on the verb.
+                for child in view.kids(verb.i, "obl"):
+                    if child.case in self.words["topic_cases"]:
+                        indexes |= set(view.subtree(child.i))
         if trigger.pos in _VERBAL:
             indexes = {trigger.i}
             for child in view.kids(
@@ -1026,7 +1072,7 @@ class CensorshipFrame(Frame):
                 for child in view.kids(head.i, "subj", "subj_pass"):
                     indexes |= set(view.subtree(child.i))
         tokens = [view.tokens[i] for i in indexes]
-        return {t.lower for t in tokens} | {t.lemma for t in tokens}
+        return words_of(tokens)
 
     def _neighbour_words(self, sentence: int) -> set[str]:
         words: set[str] = set()
@@ -1290,9 +1336,9 @@ class CensorshipFrame(Frame):
         if not found.parties:
             for item in view.conjuncts(subject):
                 for i in view.subtree(item.i):
-                    ref = view.country_at.get(i)
-                    if ref is not None and ref.start == i:
-                        found.parties.append(self.resolver.from_country(ref))
+                    country = view.country_at.get(i)
+                    if country is not None and country.start == i:
+                        found.parties.append(self.resolver.from_country(country))
         return found
 
     def _can_censor(self, party: EventParty) -> bool:
@@ -1341,6 +1387,25 @@ class CensorshipFrame(Frame):
                         targets.append(ref.surface)
         return list(dict.fromkeys(targets))
 
+    def _law_topic(self, trigger: Tok, verb: Tok | None) -> str | None:
+        """What a law is about ("a law on false information"), else what its own clause restricts ("a bill that
+        would ban VPN services"); not the word "bill"."""
+        view = self.view
+        holders = [trigger] + ([verb] if verb is not None and trigger.rel in {"obj", "subj_pass"} else [])
+        for node in holders:
+            for child in view.kids(node.i, "nmod", "obl"):
+                if child.case in self.words["topic_cases"]:
+                    return self.phrase(child)
+        provided = None
+        for clause in view.kids(trigger.i, "relcl", "acl"):
+            for node in [clause, *view.kids(clause.i, "xcomp", "ccomp")]:
+                for what in view.kids(node.i, "obj"):
+                    if self._base(node) is not None:
+                        return self.phrase(what)
+                    # "законопроект, предусматривающий ответственность за …": what the bill provides for.
+                    provided = provided or self.phrase(what)
+        return provided
+
     def _target(self, trigger: Tok, verb: Tok | None) -> str | None:
         view = self.view
         for node in [t for t in (verb, trigger) if t is not None]:
@@ -1349,11 +1414,26 @@ class CensorshipFrame(Frame):
                     continue
                 if child.i in view.date_at:
                     continue
+                if child.lemma in {"access", "доступ"}:
+                    # "blocked access to TikTok": what was blocked is TikTok.
+                    for what in view.kids(child.i, "nmod"):
+                        if what.case in {"to", "к"}:
+                            return self.phrase(what)
                 return self.phrase(child)
         return None
 
 
 FRAMES: tuple[type[Frame], ...] = (AgreementFrame, CensorshipFrame)
+
+
+def words_of(tokens: list[Tok]) -> set[str]:
+    """The forms and lemmas of tokens, with the parts of hyphenated compounds ("VPN-сервисов" gives "vpn",
+    "интернет-ресурсы" gives "интернет")."""
+    words = {t.lower for t in tokens} | {t.lemma for t in tokens}
+    for word in list(words):
+        if "-" in word.strip("-"):
+            words.update(part for part in word.split("-") if part)
+    return words
 
 
 def sentence_drafts(view: DocView, lexicon: Lexicon, resolver: PartyResolver) -> list[Draft]:

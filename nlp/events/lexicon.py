@@ -61,6 +61,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "order_nouns": "words",
         "executor_nouns": "words",
         "private_kinds": "words",
+        "topic_cases": "words",
     },
 }
 

@@ -118,6 +118,14 @@ class PartyResolver:
             # The parser may hang "and ZTE" on any word of "Beeline Kyrgyzstan".
             for i in range(ref.start, ref.end):
                 items += [t for t in self.view.kids(i, "conj") if t not in items]
+            # "ГКНБ Кыргызстана и ФСБ России": the parser hangs the second body on the first one's state.
+            for state in self.view.kids(token.i, "nmod"):
+                if state.i in self.view.country_at and state.case in {"of", ""}:
+                    items += [
+                        t
+                        for t in self.view.kids(state.i, "conj")
+                        if t.i in self.view.org_at and t not in items
+                    ]
         seen_refs: set[int] = set()
         for item in items:
             ref_org = self.view.org_at.get(item.i)

@@ -78,7 +78,7 @@ def test_russian_documents_get_the_same_ids_and_event_types(jsonl_result) -> Non
     assert russian["language"] == "ru"
     assert "kyrgyzstan-digital-ministry" in {o["id"] for o in russian["organizations"]}
     [block] = russian["events"]
-    assert (block["type"], block["subtype"], block["status"]) == ("censorship", "block", "in_force")
+    assert (block["type"], block["subtype"], block["status"]) == ("censorship", "block", "reported")
     assert {p["code"] for p in block["parties"]} == {"kyrgyzstan-digital-ministry", "KG"}
     assert [c["code"] for c in russian["countries"]] == ["KG"]
 
