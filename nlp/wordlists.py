@@ -104,7 +104,7 @@ def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
 
 @dataclass(frozen=True)
 class WordSection:
-    """One section of `event_words.yaml` ("en_agreement", "ru_censorship"…) with typed accessors."""
+    """One section of `event_words.yaml` ("en_context", "ru_context") with typed accessors."""
 
     name: str
     entries: dict[str, Any]
