@@ -35,15 +35,25 @@ _RU_MONTH_PREPOSITIONAL = re.compile(
 )
 _RU_NOISE = re.compile(r"^(в|во|на|к|с)\s+|\s*(года|году|год|г\.)\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-# Durations and ranges are not the date of an act ("for five years", "2026-2030", "every month").
+# Durations and ranges are not the date of an act ("for five years", "2026-2030", "2025-26", "every month");
+# ISO dates are dates ("2026-03-05", "2026-03").
 _NOT_A_DATE = re.compile(
     r"\b(years|months|weeks|days|decades|annually|annual|every|each|per|hours|minutes|"
-    r"лет|подряд|месяцев|недель|дней|ежегодно|каждый)\b|\d{4}\s*[-–]\s*\d{2,4}",
+    r"лет|подряд|месяцев|недель|дней|ежегодно|каждый)\b|\d{4}\s*[-–]\s*(?:\d{4}|1[3-9]|[2-9]\d)\b(?!\s*[-–]\d)",
     re.IGNORECASE,
 )
 _AGO = re.compile(r"\b(ago|назад)\b", re.IGNORECASE)
+# A decade is no date of an act ("the 1990s", "в 2010-х", "в 1990-е").
+_DECADE = re.compile(r"\b(?:19|20)\d0(?:'?s\b|-?х\b|-е\b)", re.IGNORECASE)
+# Words around a number that do not make it a date: "34" (an age the tagger called a DATE) is none, nor "in 34".
+_FILLER = re.compile(r"\b(?:in|on|at|of|the|since|by|в|во|на|с|к)\b|[^\w]", re.IGNORECASE)
 _THIS_YEAR = re.compile(
     r"\s*\b(?:of\s+)?this\s+year\b|\s*\b(?:этого|текущего|нынешнего)\s+года\b", re.IGNORECASE
+)
+_RU_RELATIVE_YEARS = (
+    (re.compile(r"\s*\b(?:в\s+)?прошл(?:ом|ого)\s+год(?:у|а)\b", re.IGNORECASE), -1),
+    (re.compile(r"\s*\b(?:в\s+)?(?:этом|текущем|нынешнем)\s+году\b", re.IGNORECASE), 0),
+    (re.compile(r"\s*\b(?:в\s+)?следующ(?:ем|его)\s+год(?:у|а)\b", re.IGNORECASE), 1),
 )
 _WEEKDAY_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_RU = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень")
@@ -55,6 +65,8 @@ def _parser(language: str, base: date, prefer: Prefer) -> DateDataParser:
         "RELATIVE_BASE": datetime(base.year, base.month, base.day),
         "PREFER_DATES_FROM": prefer,
         "PREFER_DAY_OF_MONTH": "first",
+        # The region writes day before month ("12.03.2026" is 12 March), in English as in Russian.
+        "DATE_ORDER": "DMY",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     return DateDataParser(languages=[language], settings=settings)
@@ -82,6 +94,10 @@ def resolve_date(
     if not text or (_NOT_A_DATE.search(text) and not _AGO.search(text)):
         return None
     year = _YEAR.search(text)
+    if _DECADE.search(text):
+        return None
+    if year is None and not re.search(r"[^\W\d_]", _FILLER.sub("", text)):
+        return None  # digits alone: an age, a count, "12/03" without its year
     if published is None and year is None:
         return None
     # Without a publication date the text's own year anchors it (never the machine's clock): "12 March 2026"
@@ -91,6 +107,9 @@ def resolve_date(
     if published is not None:
         # "February this year", "в марте этого года": the year of publication, written out.
         text = _THIS_YEAR.sub(f" {published.year}", text).strip()
+        # "в прошлом году", "в следующем году": dateparser does not read the Russian relative years.
+        for pattern, offset in _RU_RELATIVE_YEARS:
+            text = pattern.sub(f" {published.year + offset}", text).strip()
     query = _normalise_russian(text) if language == "ru" else text.strip()
     weekday = _weekday_index(query, language)
     if weekday is not None and published is not None and not has_year:

@@ -93,27 +93,30 @@ def build_digest(label: str, week_start: date, data: Any) -> Digest:
 
 
 def group_events(rows: list[dict[str, Any]]) -> list[ReportedEvent]:
-    """One entry per act: rows with the same kind and parties (a syndicated copy, a follow-up) are merged."""
-    grouped: dict[tuple[str, tuple[str, ...]], ReportedEvent] = {}
+    """One entry per act: rows of v_agreements / v_censorship_events are already one per act (the warehouse
+    groups the reports of several outlets and languages); each entry lists every outlet and article."""
+    events = []
     for row in rows:
-        codes = tuple(sorted(row.get("party_codes") or [])) or (str(row.get("parties") or ""),)
-        key = (str(row.get("subtype") or ""), codes)
-        event = grouped.get(key)
-        if event is None:
-            event = grouped[key] = ReportedEvent(
+        urls = list(row.get("urls") or [row.get("url")])
+        titles = list(row.get("titles") or [row.get("title")])
+        links: list[tuple[str, str]] = []
+        for title, url in zip(titles, urls, strict=False):
+            link = (str(title or url or ""), str(url or ""))
+            if link not in links:
+                links.append(link)
+        outlets = [str(s) for s in (row.get("sources") or [row.get("source")]) if s]
+        events.append(
+            ReportedEvent(
                 date=str(row.get("date") or row.get("published_date") or ""),
                 parties=str(row.get("parties") or ""),
                 subtype=str(row.get("subtype") or ""),
                 subject=str(row.get("subject") or ""),
                 status=str(row.get("status") or ""),
+                outlets=list(dict.fromkeys(outlets)),
+                links=links,
             )
-        event.subject = event.subject or str(row.get("subject") or "")
-        if row.get("source") and row["source"] not in event.outlets:
-            event.outlets.append(row["source"])
-        link = (str(row.get("title") or row.get("url") or ""), str(row.get("url") or ""))
-        if link not in event.links:
-            event.links.append(link)
-    return sorted(grouped.values(), key=lambda e: (e.date, e.parties))
+        )
+    return sorted(events, key=lambda e: (e.date, e.parties))
 
 
 def change(now: int, before: int) -> str:

@@ -25,6 +25,7 @@ import nlp
 import warehouse.db
 import warehouse.dedup
 import warehouse.enrichment
+import warehouse.event_groups
 import warehouse.feeds
 import warehouse.loader
 import warehouse.queries
@@ -369,6 +370,7 @@ class EnrichReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     nlp_version: str = ""
     seconds: float = 0.0
+    groups: int = 0  # acts reported by more than one article
 
 
 def enrich(
@@ -412,6 +414,8 @@ def enrich(
                     report.failed.append((analysis.id, str(exc)))
             if progress:
                 progress(min(start + batch_size, len(todo)), len(todo))
+        # The same act reported by several articles is one event group (v_agreements shows it once).
+        report.groups = warehouse.event_groups.regroup(conn, nlp.gazetteer.STATE_KINDS)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -180,8 +180,10 @@ def upgrade_if_needed(path: Path) -> bool:
 
 
 def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """(Re)create the views of `warehouse/views/*.sql` in one transaction; return the file names applied."""
-    files = sorted(VIEWS_DIR.glob("*.sql"))
+    """(Re)create the views of `warehouse/views/*.sql` in one transaction; return the file names applied.
+
+    A view built on another one (its file names the other view) is created after it."""
+    files = _views_in_dependency_order(sorted(VIEWS_DIR.glob("*.sql")))
     current = ""
     conn.execute("BEGIN TRANSACTION")
     try:
@@ -193,6 +195,30 @@ def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
         conn.execute("ROLLBACK")
         raise MigrationError(f"view file {current} failed: {one_line(exc)}") from exc
     return [f.name for f in files]
+
+
+def _views_in_dependency_order(files: list[Path]) -> list[Path]:
+    # What a view's SQL names, comments left out ("-- … shown by v_agreements" is no dependency).
+    texts = {f.stem: re.sub(r"--[^\n]*", "", f.read_text(encoding="utf-8")) for f in files}
+    by_name = {f.stem: f for f in files}
+    ordered: list[Path] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise MigrationError(f"views {' -> '.join((*path, name))} depend on each other; break the cycle")
+        state[name] = "visiting"
+        for other in by_name:
+            if other != name and re.search(rf"\b{re.escape(other)}\b", texts[name]):
+                visit(other, (*path, name))
+        state[name] = "done"
+        ordered.append(by_name[name])
+
+    for f in files:
+        visit(f.stem, ())
+    return ordered
 
 
 def fts_extension_path() -> Path:

@@ -30,13 +30,31 @@ THURSDAY = date(2026, 3, 12)
         ("12 ноября", "ru", "past", "2025-11-12"),
         ("вчера", "ru", "past", "2026-03-11"),
         ("в 2025 году", "ru", "past", "2025"),
+        ("в прошлом году", "ru", "past", "2025"),
+        ("в следующем году", "ru", "future", "2027"),
+        ("12.03.2025", "en", "past", "2025-03-12"),  # day before month, as the region writes it
+        ("2025-11-05", "en", "past", "2025-11-05"),
+        ("2025-11", "en", "past", "2025-11"),
     ],
 )
 def test_resolves_against_the_publication_date(text: str, language: str, prefer: str, expected: str) -> None:
     assert resolve_date(text, THURSDAY, language, prefer) == expected  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("text", ["five years", "2026-2030", "every month", "last week", "три года подряд"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "five years",
+        "2026-2030",
+        "2025-26",
+        "every month",
+        "last week",
+        "три года подряд",
+        "34",  # an age the tagger took for a date
+        "the 1990s",
+        "в 2010-х",
+    ],
+)
 def test_durations_ranges_and_vague_periods_are_not_dates(text: str) -> None:
     assert resolve_date(text, THURSDAY, "ru" if text[0] > "z" else "en") is None
 

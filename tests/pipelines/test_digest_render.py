@@ -1,4 +1,4 @@
-"""The digest's content: events reported twice shown once, week-over-week changes, Markdown escaping."""
+"""The digest's content: an act with all its reports, week-over-week changes, Markdown escaping."""
 
 from __future__ import annotations
 
@@ -24,30 +24,25 @@ def row(source: str, title: str, url: str, **extra: object) -> dict[str, object]
 
 
 def test_an_act_reported_by_two_outlets_is_one_entry_with_both() -> None:
-    events = group_events(
-        [
-            row("silk-wire", "Uztelecom and Huawei sign", "http://w/a"),
-            row(
-                "steppe-dispatch",
-                "Uztelecom hands Huawei 5G",
-                "http://s/b",
-                subject="5G base stations",
-                party_codes=["huawei", "uztelecom"],
-            ),
-            row(
-                "silk-wire",
-                "Exim loan",
-                "http://w/c",
-                party_codes=["china-exim-bank", "uztelecom"],
-                subtype="loan",
-            ),
-        ]
+    # v_agreements gives one row per act, with every report (warehouse.event_groups groups them).
+    grouped = row(
+        "silk-wire",
+        "Uztelecom and Huawei sign",
+        "http://w/a",
+        subject="5G base stations",
+        urls=["http://w/a", "http://s/b", "http://w/a"],
+        titles=["Uztelecom and Huawei sign", "Uztelecom hands Huawei 5G", "Uztelecom and Huawei sign"],
+        sources=["silk-wire", "steppe-dispatch"],
     )
+    loan = row("silk-wire", "Exim loan", "http://w/c", party_codes=["china-exim-bank", "uztelecom"], subtype="loan")
+    events = group_events([grouped, loan])
     assert len(events) == 2
     contract = next(e for e in events if e.subtype == "contract")
     assert contract.outlets == ["silk-wire", "steppe-dispatch"]
     assert [url for _, url in contract.links] == ["http://w/a", "http://s/b"]
-    assert contract.subject == "5G base stations"  # the fuller report fills what the first one lacked
+    assert contract.subject == "5G base stations"
+    [only] = [e for e in events if e.subtype == "loan"]
+    assert (only.outlets, only.links) == (["silk-wire"], [("Exim loan", "http://w/c")])
 
 
 def test_week_over_week_change() -> None:
