@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 
 from pipelines.clock import parse_instant_setting
 from pipelines.errors import ConfigError
+from spiders.crashpoints import CRASH_VARIABLE
 
 ENV_PREFIX = "STANWIRE_"
 SETTINGS_FILE_NAME = "stanwire.toml"
-# STANWIRE_* variables that are not settings: the settings file itself. Any other STANWIRE_* variable must be one.
-ENV_NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG"})
+# STANWIRE_* variables that are not settings: the settings file itself, and the crash test's hook
+# (spiders.crashpoints). Any other STANWIRE_* variable must be one.
+ENV_NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG", CRASH_VARIABLE})
 
 
 @dataclass(frozen=True)
