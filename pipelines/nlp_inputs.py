@@ -92,7 +92,9 @@ def _jsonl(name: str, data: bytes) -> Iterator[DocumentInput | InputError]:
     except UnicodeDecodeError as exc:
         yield InputError(name, f"not UTF-8 (byte {exc.start}): JSONL input must be UTF-8")
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" (and "\r\n") only: `str.splitlines` would also cut at U+2028, U+0085 and the like,
+    # which JSON allows unescaped inside a string.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{name}:{number}"

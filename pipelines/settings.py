@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 
 from pipelines.clock import parse_instant_setting
 from pipelines.errors import ConfigError
+from spiders.crashpoints import CRASH_VARIABLE
 
 ENV_PREFIX = "STANWIRE_"
 SETTINGS_FILE_NAME = "stanwire.toml"
-# STANWIRE_* variables that are not settings: the settings file itself. Any other STANWIRE_* variable must be one.
-ENV_NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG"})
+# STANWIRE_* variables that are not settings: the settings file itself, and the crash test's hook
+# (spiders.crashpoints). Any other STANWIRE_* variable must be one.
+ENV_NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG", CRASH_VARIABLE})
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ LIMITS: dict[str, tuple[float, float]] = {
     "sql_timeout": (0, 86_400),
 }
 PROXY_SCHEMES = ("http", "https")
-_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE | re.ASCII)
+# The User-Agent is an HTTP header: one line of printable ASCII.
+_HEADER_TEXT = re.compile(r"[ -~]*")
 
 
 def number_text(value: float) -> str:
@@ -138,7 +142,12 @@ def _coerce(name: str, raw: Any, default: Any, origin: str) -> Any:
                 return False
             raise ValueError(f"expected true/false, got {raw!r}")
         if isinstance(default, Path):
-            return Path(str(raw)).expanduser()
+            if "\x00" in str(raw):
+                raise ValueError(f"a path cannot hold a NUL character, got {raw!r}")
+            try:
+                return Path(str(raw)).expanduser()
+            except RuntimeError as exc:  # `~user` of a user this machine does not know
+                raise ValueError(f"cannot expand {raw!r}: {exc}") from exc
         if isinstance(default, int):
             if isinstance(raw, float):
                 if not raw.is_integer():
@@ -151,6 +160,10 @@ def _coerce(name: str, raw: Any, default: Any, origin: str) -> Any:
             return str(raw)
     except ValueError as exc:
         raise ConfigError(f"{origin}: setting {name!r}: {exc}") from exc
+    except TypeError as exc:  # a TOML date or time where a number belongs
+        raise ConfigError(
+            f"{origin}: setting {name!r}: expected a value like {default!r}, got {type(raw).__name__} {raw!r}"
+        ) from exc
     return raw
 
 
@@ -165,6 +178,12 @@ def validate(settings: Settings, origins: dict[str, str] | None = None) -> None:
         raise ConfigError(
             f"{where('sql_memory_limit')}: {settings.sql_memory_limit!r} is not a size; give one such as 512MB or 4GB"
         )
+    for name in ("user_agent", "contact"):
+        if not _HEADER_TEXT.fullmatch(getattr(settings, name)):
+            raise ConfigError(
+                f"{where(name)} is {getattr(settings, name)!r}: it goes into the User-Agent header, which takes "
+                f"printable ASCII on one line (write an address such as mailto:desk@example.org)"
+            )
     for name, (low, high) in LIMITS.items():
         value = getattr(settings, name)
         if not low <= value <= high:
@@ -261,6 +280,8 @@ def load_settings(
 
     settings = dataclasses.replace(defaults, **values)
     validate(settings, origins)
-    return dataclasses.replace(
-        settings, home=settings.home.expanduser().resolve(), sources=settings.sources.expanduser().resolve()
-    )
+    try:
+        home, sources = settings.home.expanduser().resolve(), settings.sources.expanduser().resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, a home directory that cannot be found
+        raise ConfigError(f"setting 'home' or 'sources': {exc}") from exc
+    return dataclasses.replace(settings, home=home, sources=sources)

@@ -96,7 +96,7 @@ def _parse_source(path: Path, node: yaml.Node) -> Source:
         key = str(key_node.value)
         if key not in KNOWN_KEYS:
             raise ConfigError(
-                f"{_where(path, key_node)}: unknown key '{key}' (expected one of {', '.join(sorted(KNOWN_KEYS))})"
+                f"{_where(path, key_node)}: unknown key {key!r} (expected one of {', '.join(sorted(KNOWN_KEYS))})"
             )
         items[key] = (key_node, value_node)
     for required in ("name", "title", "language"):
@@ -161,8 +161,11 @@ def _parse_source(path: Path, node: yaml.Node) -> Source:
     )
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> str:
+def _yaml_error(path: Path, exc: yaml.YAMLError, text: str) -> str:
     """A YAML error in one line: `sources.yaml:4:10: not valid YAML: <problem> (<context> on line 3, column 12)`."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow: no mark, a position
+        line = text[: exc.position].count("\n") + 1
+        return f"{path}:{line}: not valid YAML: {exc.reason} (U+{exc.character:04X})"
     if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
         return f"{path}: not valid YAML: {' '.join(str(exc).split())}"
     mark = exc.problem_mark
@@ -182,11 +185,13 @@ def load_sources(path: Path, *, only: list[str] | None = None) -> list[Source]:
     if not path.is_file():
         raise ConfigError(f"sources file {path} does not exist (pass --sources FILE or set STANWIRE_SOURCES)")
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(_yaml_error(path, exc)) from exc
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text: {exc}") from exc
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(_yaml_error(path, exc, text)) from exc
     if root is None:
         raise ConfigError(f"{path}: the file is empty; it needs a 'sources:' list")
     if isinstance(root, yaml.MappingNode):

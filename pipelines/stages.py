@@ -36,6 +36,7 @@ from pipelines.digest_html import render_html
 from pipelines.errors import RunError
 from pipelines.settings import Settings
 from pipelines.sources import Source
+from spiders.crashpoints import crash_point
 from spiders.feeds import poll_feed
 from spiders.reextract import ReextractReport, reextract_landing
 from spiders.run import run_crawl_subprocess
@@ -165,6 +166,7 @@ def poll(
         if result.error:
             logger.warning("poll failed source=%s feed=%s error=%s", source.name, feed_url, result.error)
         results.append(result)
+        crash_point("poll-feed-fetched")
         if progress:
             progress(done, len(feeds))
     if not results:
@@ -172,6 +174,7 @@ def poll(
     with open_warehouse(settings) as conn:
         for result in results:
             new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result), policy)
+            crash_point("poll-recorded")
             report.feeds.append(
                 FeedOutcome(
                     source=result.source,
@@ -351,7 +354,9 @@ def backfill(
 def load(settings: Settings) -> warehouse.loader.LoadReport:
     """Load every landing file not loaded yet into the warehouse (idempotent)."""
     with open_warehouse(settings) as conn:
-        report = warehouse.loader.load_landing(conn, settings.landing_dir)
+        report = warehouse.loader.load_landing(
+            conn, settings.landing_dir, on_commit=lambda: crash_point("load-batch-committed")
+        )
         dedup = warehouse.dedup.deduplicate(conn)
         if report.articles_new or report.articles_updated or not warehouse.search.has_index(conn):
             warehouse.search.refresh_index(conn)
@@ -409,6 +414,7 @@ def enrich(
                         conn, analysis.id, dataclasses.asdict(analysis), nlp.NLP_VERSION
                     )
                     report.articles += 1
+                    crash_point("enrich-article-saved")
                 except WarehouseError as exc:
                     logger.error("enrich failed article=%s error=%s", analysis.id, exc)
                     report.failed.append((analysis.id, str(exc)))

@@ -170,7 +170,7 @@ def poll_feed(
     base = str(response.url)
     location = response.headers.get("content-location", "").strip()
     if location:
-        base = urljoin(base, location)
+        base = _joined(base, location) or base  # a Content-Location that is no URL is not a base
     _parse_into(result, body, content_type=response.headers.get("content-type", ""), base=base)
     return result
 
@@ -324,7 +324,7 @@ def _fetch(
                         if response.status_code not in _REDIRECTS or location is None:
                             outcome.append(_Fetched(response, _read_capped(response, deadline)))
                             return
-                        target = urljoin(str(response.url), location.strip())
+                        target = _joined(str(response.url), location.strip()) or location.strip()
                         refusal = redirect_refusal(target, url, allowed_domains)
                         if refusal:
                             raise _RedirectRefused(
@@ -353,16 +353,34 @@ def _fetch(
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
+def _joined(base: str, link: str) -> str | None:
+    """`link` resolved against `base`, or None when it cannot be (`http://[x`: an unclosed IPv6 bracket)."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return None
+
+
+def _is_http_url(url: str) -> bool:
+    """An absolute http(s) URL with a host and a valid port (not `http://[x`, `http://host:x/`)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def redirect_refusal(target: str, feed_url: str, allowed_domains: Iterable[str]) -> str | None:
     """Why a feed may not be redirected to `target`, or None when it may.
 
     A loopback, private or link-local address (cloud metadata lives at 169.254.169.254) is refused unless the
     feed's own host is an address of the same kind; a host outside `allowed_domains` is refused.
     """
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not _is_http_url(target):
         return "not an http(s) URL"
-    kind = address_kind(parts.hostname)
+    parts = urlsplit(target)
+    kind = address_kind(parts.hostname or "")
     if kind is not None and kind != address_kind(host_of(feed_url)):
         return f"{kind} address"
     allowed = tuple(allowed_domains)
@@ -507,9 +525,8 @@ def _entry_url(entry: Any, base: str) -> str | None:
     for candidate in candidates:
         if not candidate or not candidate.strip():
             continue
-        url = urljoin(base, candidate.strip())
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.hostname:
+        url = _joined(base, candidate.strip())
+        if url is not None and _is_http_url(url):
             return url
     return None
 
@@ -542,14 +559,19 @@ _PERIOD_SECONDS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 
 def declared_interval(feed: Any) -> int | None:
     """The interval a feed declares, in seconds: RSS `<ttl>` (minutes), or syndication module's
     `sy:updatePeriod` divided by `sy:updateFrequency`; None when it says nothing usable."""
-    ttl = str(feed.get("ttl") or "").strip()
-    if ttl.isdigit() and int(ttl) > 0:
-        return int(ttl) * 60
+    ttl = _positive_number(feed.get("ttl"))
+    if ttl:
+        return ttl * 60
     period = _PERIOD_SECONDS.get(str(feed.get("sy_updateperiod") or "").strip().lower())
     if period is None:
         return None
-    frequency = str(feed.get("sy_updatefrequency") or "1").strip()
-    return period // int(frequency) if frequency.isdigit() and int(frequency) > 0 else period
+    return period // (_positive_number(feed.get("sy_updatefrequency")) or 1)
+
+
+def _positive_number(value: Any) -> int | None:
+    """A whole number above 0 written in ASCII digits ("²" is a digit to `str.isdigit`, not to `int`)."""
+    text = str(value or "").strip()
+    return int(text) or None if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 _XML_ENCODING = re.compile(rb"""(<\?xml[^>]*?encoding=)["'][^"']*["']""")

@@ -239,10 +239,16 @@ def html_language(tree: lxml.html.HtmlElement) -> str | None:
 
 def declared_canonical(tree: lxml.html.HtmlElement, page_url: str) -> list[str]:
     """Absolute `rel=canonical` and `og:url` candidates of the page, in that order."""
+    hrefs = [
+        link.get("href").strip()
+        for link in tree.xpath(
+            '//link[@href][contains(concat(" ", translate(@rel, "CANONIL", "canonil"), " "), " canonical ")]'
+        )
+    ]
     candidates: list[str] = []
-    for link in tree.xpath(
-        '//link[@href][contains(concat(" ", translate(@rel, "CANONIL", "canonil"), " "), " canonical ")]'
-    ):
-        candidates.append(urljoin(page_url, link.get("href").strip()))
-    candidates += [urljoin(page_url, value) for value in meta_tags(tree).get("og:url", [])]
+    for href in hrefs + meta_tags(tree).get("og:url", []):
+        try:
+            candidates.append(urljoin(page_url, href))
+        except ValueError:  # not a URL at all (`http://[x`): no candidate
+            continue
     return candidates

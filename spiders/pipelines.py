@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from spiders.crashpoints import crash_point
 from spiders.errors import LandingError
 from spiders.items import ArticleItem, CrawlErrorItem
 from spiders.landing import write_article, write_error
@@ -56,4 +57,5 @@ class LandingPipeline:
             logger.error("landing write failed url=%s error=%s", item.record.get("url"), exc)
             raise DropItem(str(exc)) from exc
         logger.debug("landed %s", path)
+        crash_point("landing-file-written")
         return item

@@ -31,8 +31,13 @@ __all__ = [
 
 def _check_crawlable(url: str) -> str:
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
+        crawlable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed IPv6 bracket, a port such as :x or :99999
+        crawlable = False
+    if not crawlable:
         raise InvalidURLError(
             f"not an absolute http(s) URL: {url!r}; give the full address, e.g. https://example.org/news/1"
         )
@@ -46,7 +51,13 @@ def canonicalize_url(url: str) -> str:
     parameters that remain, and maps mobile and AMP editions and a trailing slash to the plain page's URL. Raises `InvalidURLError` for anything that is not an absolute http(s) URL.
     """
     cleaned = normalize_url(_check_crawlable(url), strict=False, trailing_slash=True)
-    return _without_variants(w3lib_canonicalize_url(cleaned, keep_fragments=False))
+    canonical = _without_variants(w3lib_canonicalize_url(cleaned, keep_fragments=False))
+    try:  # what is left of `http://\/` has no host: that URL was no address either
+        return _check_crawlable(canonical)
+    except InvalidURLError:
+        raise InvalidURLError(
+            f"not an absolute http(s) URL: {url!r}; give the full address, e.g. https://example.org/news/1"
+        ) from None
 
 
 def fetch_url(url: str) -> str:
@@ -65,19 +76,22 @@ def fetch_url(url: str) -> str:
 # queries ("/amp/", "…/amp", "?amp=1", "?outputType=amp"): the same article as the plain page.
 _VARIANT_HOST_LABELS = ("m", "mobile", "amp")
 _AMP_QUERY_KEYS = {"amp", "outputtype", "amp_js_v", "usqp"}
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 
 
 def _without_variants(url: str) -> str:
     """The plain edition's URL: no mobile/AMP host label, AMP path segment or parameter, trailing slash."""
     parts = urlsplit(url)
     host = parts.netloc
+    # courlan drops a default port only from an ASCII host; w3lib IDNA-encodes the others after it.
+    host = host.removesuffix(_DEFAULT_PORTS.get(parts.scheme, ":"))
     label, _, rest = host.partition(".")
     if label in _VARIANT_HOST_LABELS and "." in rest:
         host = rest
     segments = [s for s in parts.path.split("/") if s]
-    if segments and segments[0] == "amp":
+    while segments and segments[0] == "amp":
         segments = segments[1:]
-    if segments and segments[-1] in {"amp", "amp.html"}:
+    while segments and segments[-1] in {"amp", "amp.html"}:
         segments = segments[:-1]
     path = "/" + "/".join(segments)
     query = "&".join(
@@ -97,8 +111,11 @@ def url_key(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    """Return the lower-cased host name of `url` without port ('' when there is none)."""
-    return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    """Return the lower-cased host name of `url` without port ('' when there is none, or no URL at all)."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:  # an unclosed IPv6 bracket: no host
+        return ""
 
 
 def registered_domain(url: str) -> str:

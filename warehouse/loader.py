@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -69,8 +69,16 @@ class _LandingFile:
     problem: str | None = None
 
 
-def load_landing(conn: duckdb.DuckDBPyConnection, landing_dir: Path, *, batch_size: int = 200) -> LoadReport:
-    """Load every landing file under `landing_dir/articles` and `landing_dir/errors` not loaded yet."""
+def load_landing(
+    conn: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    *,
+    batch_size: int = 200,
+    on_commit: Callable[[], None] | None = None,
+) -> LoadReport:
+    """Load every landing file under `landing_dir/articles` and `landing_dir/errors` not loaded yet.
+
+    `on_commit` is called after each transaction that committed (the crash test's `load-batch-committed`)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     report = LoadReport()
@@ -79,10 +87,10 @@ def load_landing(conn: duckdb.DuckDBPyConnection, landing_dir: Path, *, batch_si
     for landing_file in _new_files(Path(landing_dir), known, report):
         batch.append(landing_file)
         if len(batch) >= batch_size:
-            _load_batch(conn, batch, report)
+            _load_batch(conn, batch, report, on_commit)
             batch = []
     if batch:
-        _load_batch(conn, batch, report)
+        _load_batch(conn, batch, report, on_commit)
     logger.info(
         "load done files_seen=%d skipped=%d new=%d updated=%d unchanged=%d duplicate=%d errors=%d failed=%d",
         report.files_seen,
@@ -134,15 +142,23 @@ def _parse(data: bytes, relative: str, kind: str) -> ArticleRow | CrawlErrorRow:
     return parse_crawl_error(record, relative)
 
 
-def _load_batch(conn: duckdb.DuckDBPyConnection, batch: list[_LandingFile], report: LoadReport) -> None:
+def _load_batch(
+    conn: duckdb.DuckDBPyConnection,
+    batch: list[_LandingFile],
+    report: LoadReport,
+    on_commit: Callable[[], None] | None = None,
+) -> None:
+    committed = on_commit or (lambda: None)
     try:
         report.add(_write_files(conn, batch))
+        committed()
         return
     except duckdb.Error as exc:
         logger.warning("load batch rolled back, retrying file by file error=%s", one_line(exc))
     for landing_file in batch:
         try:
             report.add(_write_files(conn, [landing_file]))
+            committed()
         except duckdb.Error as exc:
             # Not recorded in landing_files: the file itself may be fine, so the next load tries it again.
             message = f"database error (the next load retries it): {one_line(exc)}"

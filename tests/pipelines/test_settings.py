@@ -146,3 +146,30 @@ def test_every_limit_is_documented_in_the_readme() -> None:
         ]
         assert f"{number_text(low)}–{number_text(high)}" in row, row
     assert isinstance(Settings(), Settings)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('home = "a\\u0000b"', "'home': a path cannot hold a NUL character"),
+        ('sources = "~nobody-of-this-machine/sources.yaml"', "'sources': cannot expand"),
+        (
+            'contact = "mailto:ёж@example.kz"',
+            "'contact' is 'mailto:ёж@example.kz': it goes into the User-Agent",
+        ),
+        ('user_agent = "stanwire\\nX-Injected: 1"', "'user_agent' is 'stanwire\\nX-Injected: 1'"),
+        ('sql_memory_limit = "٣GB"', "'sql_memory_limit': '٣GB' is not a size"),
+        (
+            "concurrency_per_domain = 1979-05-27",
+            "'concurrency_per_domain': expected a value like 2, got date",
+        ),
+    ],
+)
+def test_values_the_fuzzer_found_are_config_errors(tmp_path: Path, text: str, message: str) -> None:
+    # Found by tests/fuzz: ValueError/RuntimeError from pathlib, a non-ASCII contact that made every poll raise
+    # UnicodeEncodeError, a line break in the User-Agent header, Arabic-Indic digits DuckDB then refused.
+    config = tmp_path / "stanwire.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config_file=config, environ={})
+    assert message in str(raised.value)

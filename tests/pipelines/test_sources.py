@@ -148,3 +148,19 @@ def test_a_yaml_error_is_one_line_and_its_brackets_reach_the_terminal_as_written
         app, ["--home", str(tmp_path / "h"), "--sources", str(path), "poll"], env={"COLUMNS": "300"}
     )
     assert "expected ',' or ']', but got ':'" in result.output
+
+
+def test_characters_yaml_refuses_and_odd_keys_are_reported_on_one_line_with_their_line(
+    tmp_path: Path,
+) -> None:
+    # Found by tests/fuzz: a control character gave no line number, a key holding a newline a two-line error.
+    path = write(tmp_path, "sources:\n  - name: a\n    title: A\x1f\n")
+    with pytest.raises(
+        ConfigError, match=r"sources\.yaml:3: not valid YAML: special characters are not allowed \(U\+001F\)"
+    ):
+        load_sources(path)
+    path = write(tmp_path, 'sources:\n  - ? "a\\nb"\n    : 1\n')
+    with pytest.raises(ConfigError) as raised:
+        load_sources(path)
+    assert "sources.yaml:2: unknown key 'a\\nb'" in str(raised.value)
+    assert "\n" not in str(raised.value)

@@ -310,3 +310,15 @@ def test_fetched_at_must_be_aware() -> None:
         extract_article(
             dated_page(ld_date="2026-11-02"), "https://example.kz/news/1/", fetched_at=datetime(2026, 12, 1)
         )
+
+
+def test_a_canonical_link_that_is_no_url_is_ignored() -> None:
+    # Found by tests/fuzz: `<link rel=canonical href="http://[x">` raised ValueError out of extract_article.
+    body = "<p>" + "Kazakhtelecom signed a memorandum with Huawei on 5G in Astana. " * 5 + "</p>"
+    html = (
+        '<html><head><title>Memorandum</title><link rel="canonical" href="http://[x">'
+        '<meta property="og:url" content="http://[y"></head>'
+        f"<body><article><h1>Memorandum</h1>{body}</article></body></html>"
+    )
+    article = extract(html.encode(), "https://news.example/a/1")
+    assert article.canonical_url == "https://news.example/a/1"

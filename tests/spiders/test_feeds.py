@@ -10,7 +10,7 @@ from datetime import UTC
 import httpx
 import pytest
 
-from spiders.feeds import poll_feed
+from spiders.feeds import PollResult, poll_feed
 from tests.spiders.conftest import FETCHED_AT, FIXTURES, LAST_MODIFIED, FixtureServer
 
 UA = "stanwire-test/0.1 (+tests)"
@@ -548,3 +548,41 @@ def test_a_permanent_failure_is_not_retried(
     assert result.error is not None
     assert result.error.startswith(message)
     assert len(asked) == 1
+
+
+def _serve(body: bytes, status: int = 200, **headers: str) -> httpx.MockTransport:
+    return httpx.MockTransport(lambda request: httpx.Response(status, content=body, headers=headers))
+
+
+def test_what_the_fuzzer_found_is_a_failed_poll_or_ignored_never_an_exception() -> None:
+    # Found by tests/fuzz: each of these raised out of poll_feed (ValueError) and failed the source's whole poll.
+    def poll(transport: httpx.MockTransport) -> PollResult:
+        return poll_feed(
+            "x", "http://feeds.example/rss", user_agent=UA, polled_at=FETCHED_AT, transport=transport
+        )
+
+    item = b"<item><title>a</title><link>http://feeds.example/news/1</link></item>"
+    superscript_ttl = poll(
+        _serve(b'<rss version="2.0"><channel><ttl>\xc2\xb2</ttl>' + item + b"</channel></rss>")
+    )
+    assert superscript_ttl.error is None
+    assert superscript_ttl.declared_interval is None  # "²" is a digit to str.isdigit, not a number of minutes
+    bad_base = poll(
+        _serve(
+            b'<rss version="2.0"><channel><item><link>/news/2</link></item></channel></rss>',
+            **{"content-location": "http://[x"},
+        )
+    )
+    assert [i.url for i in bad_base.items] == [
+        "http://feeds.example/news/2"
+    ]  # resolved against the feed's URL
+    bad_redirect = poll(_serve(b"", 302, location="http://[x/feed"))
+    assert bad_redirect.error == "redirect to http://[x/feed refused: not an http(s) URL"
+    bad_links = poll(
+        _serve(
+            b'<rss version="2.0"><channel><item><link>http://feeds.example:x/1</link></item>'
+            b"<item><link>http://feeds.example/3</link></item></channel></rss>"
+        )
+    )
+    assert [i.url for i in bad_links.items] == ["http://feeds.example/3"]
+    assert bad_links.skipped_entries == 1

@@ -7,7 +7,15 @@ import hashlib
 import pytest
 
 from spiders.errors import InvalidURLError
-from spiders.urls import canonicalize_url, in_allowed_domains, registered_domain, same_site, url_key
+from spiders.urls import (
+    canonicalize_url,
+    fetch_url,
+    host_of,
+    in_allowed_domains,
+    registered_domain,
+    same_site,
+    url_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +104,32 @@ def test_same_site_compares_registered_domains() -> None:
     assert same_site("https://www.gazeta.uz/ru/a", "https://gazeta.uz/b")
     assert not same_site("https://cdn.elsewhere.example/a", "https://gazeta.uz/b")
     assert not same_site("http://localhost:1/a", "http://127.0.0.1:1/a")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[x/news/1", "http://example.org:x/news", "http://example.org:99999/"]
+)
+def test_a_url_python_cannot_even_split_is_an_invalid_url(url: str) -> None:
+    # Found by tests/fuzz: these raised a bare ValueError (IPv6 bracket, port) past callers catching InvalidURLError.
+    with pytest.raises(InvalidURLError, match="not an absolute http"):
+        canonicalize_url(url)
+    with pytest.raises(InvalidURLError):
+        fetch_url(url)
+
+
+def test_host_of_a_url_with_an_unclosed_ipv6_bracket_is_empty() -> None:
+    assert host_of("http://[x/news/1") == ""
+
+
+def test_canonical_urls_of_non_ascii_hosts_and_nested_amp_paths_are_idempotent() -> None:
+    # Found by tests/fuzz: the default port stayed on an IDNA host, and only one AMP segment was dropped.
+    assert canonicalize_url("http://¡:80/") == "http://xn--7a/" == canonicalize_url("http://xn--7a/")
+    assert canonicalize_url("https://ёжик.рф:443/a") == "https://xn--f1aeg3g.xn--p1ai/a"
+    assert canonicalize_url("http://example.org/amp/amp/0") == "http://example.org/0"
+    assert canonicalize_url("http://example.org/0/amp/amp") == "http://example.org/0"
+
+
+def test_a_url_whose_canonical_form_has_no_host_is_an_invalid_url() -> None:
+    # Found by tests/fuzz: `http://\/` came out as `http:///`, a "canonical URL" without a host.
+    with pytest.raises(InvalidURLError, match="not an absolute http"):
+        canonicalize_url("http://\\/")
