@@ -1,4 +1,4 @@
-"""spaCy component `stanwire_countries`: ISO alpha-2 codes for country names, demonyms and capitals.
+"""spaCy component `stanwire_countries_v1`: ISO alpha-2 codes for country names, demonyms and capitals.
 
 A name counts wherever it is not part of an organization's name ("Beeline Kazakhstan") or a person's; a demonym
 counts unless it names a language ("Russian-language", "published in Kazakh"); a capital counts only when it acts
@@ -76,7 +76,20 @@ def _acts_as_government(token: Token) -> bool:
 class CountryDetector:
     """Finds country references and stores them as `CountryHit`s on `doc._.country_hits`."""
 
-    def __init__(self, nlp: Language, lexicon: CountryLexicon) -> None:
+    def __init__(self, nlp: Language, name: str = "stanwire_countries_v1") -> None:
+        self.nlp = nlp
+        self.name = name
+        self.ready = False
+
+    def initialize(
+        self, get_examples: object = None, *, nlp: Language | None = None, countries_path: str | None = None
+    ) -> None:
+        """Load the country vocabulary and build the matchers (spaCy's initialize step)."""
+        self._setup(load_countries(Path(countries_path) if countries_path else None))
+
+    def _setup(self, lexicon: CountryLexicon) -> None:
+        nlp = self.nlp
+        self.ready = True
         self.lexicon = lexicon
         self.terms: list[CountryTerm] = list(lexicon.en_terms)
         self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -87,6 +100,8 @@ class CountryDetector:
             matcher.add(str(index), [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.ready:
+            self.initialize()
         blocked = {
             i for ent in doc.ents if ent.label_ in {"ORG", "PERSON"} for i in range(ent.start, ent.end)
         }
@@ -138,7 +153,13 @@ class CountryDetector:
         return True
 
 
-@Language.factory("stanwire_countries", default_config={"countries_path": None})
-def make_country_detector(nlp: Language, name: str, countries_path: str | None) -> CountryDetector:
-    """Country detection; add it after the organization filter (it skips tokens inside organizations)."""
-    return CountryDetector(nlp, load_countries(Path(countries_path) if countries_path else None))
+@Language.factory(
+    "stanwire_countries_v1",
+    requires=["doc.ents"],
+    assigns=["doc.ents", "doc._.country_hits"],
+    default_config={},
+)
+def make_country_detector(nlp: Language, name: str) -> CountryDetector:
+    """Country detection; add it after the organization filter (it skips tokens inside organizations). Its
+    data loads in `initialize()`."""
+    return CountryDetector(nlp, name)

@@ -1,9 +1,9 @@
 """spaCy components for organizations: gazetteer ruler (before "ner"), filter and canonicalizer (after it).
 
-- `stanwire_org_ruler` marks every gazetteer name as ORG with its id as `kb_id` (empty for shared names such as
+- `stanwire_org_ruler_v1` marks every gazetteer name as ORG with its id as `kb_id` (empty for shared names such as
   "GKNB"), so the statistical NER cannot call "Piter IX" a person or miss "Cifra".
-- `stanwire_org_filter` drops ORG spans that are page chrome, people, places, products or governments.
-- `stanwire_org_canonicalizer` gives every remaining ORG span a gazetteer id where one matches (exact, alias,
+- `stanwire_org_filter_v1` drops ORG spans that are page chrome, people, places, products or governments.
+- `stanwire_org_canonicalizer_v1` gives every remaining ORG span a gazetteer id where one matches (exact, alias,
   acronym, fuzzy), resolving shared names by the countries of the sentence and the document.
 """
 
@@ -23,7 +23,7 @@ from nlp.countries import CountryLexicon, load_countries
 from nlp.doc_ext import country_hits, register_extensions
 from nlp.gazetteer import Gazetteer, SurfaceForm, load_gazetteer
 from nlp.text import alias_key, is_acronym, is_all_caps
-from nlp.wordlists import Filters, event_words, load_filters
+from nlp.wordlists import event_words, load_filters
 
 register_extensions()
 
@@ -72,13 +72,31 @@ class OrgRuler:
     which keeps the ruler fast with a thousand names.
     """
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer, lexicon: CountryLexicon) -> None:
+    def __init__(self, nlp: Language, name: str = "stanwire_org_ruler_v1") -> None:
+        self.nlp = nlp
+        self.name = name
+        self.ready = False
+
+    def initialize(
+        self,
+        get_examples: object = None,
+        *,
+        nlp: Language | None = None,
+        organizations_path: str | None = None,
+        countries_path: str | None = None,
+    ) -> None:
+        """Load the gazetteer and the country vocabulary and build the matchers (spaCy's initialize step)."""
+        self._setup(load_gazetteer(_path(organizations_path)), load_countries(_path(countries_path)))
+
+    def _setup(self, gazetteer: Gazetteer, lexicon: CountryLexicon) -> None:
+        nlp = self.nlp
         self.gazetteer = gazetteer
         self.lexicon = lexicon
         self.forms = list(gazetteer.surface_forms)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._first_tokens: set[str] = set()
+        self.ready = True
         for index, form in enumerate(self.forms):
             tokens = [t.text for t in nlp.make_doc(form.text)]
             self._first_tokens.add(tokens[0].lower())
@@ -88,6 +106,8 @@ class OrgRuler:
             (self.exact if cased else self.lower).add(str(index), docs)
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.ready:
+            self.initialize()
         spans = []
         for match_id, start, end in [*self.exact(doc), *self.lower(doc)]:
             form = self.forms[int(doc.vocab.strings[match_id])]
@@ -126,11 +146,25 @@ class OrgRuler:
 class OrgFilter:
     """Drops or relabels ORG spans that are not organizations (chrome, people, places, products)."""
 
-    def __init__(self, gazetteer: Gazetteer, lexicon: CountryLexicon, filters: Filters) -> None:
-        self.gazetteer = gazetteer
-        self.lexicon = lexicon
-        self.filters = filters
-        self._known_names = {alias_key(f.text) for f in gazetteer.surface_forms}
+    def __init__(self, nlp: Language, name: str = "stanwire_org_filter_v1") -> None:
+        self.name = name
+        self.ready = False
+
+    def initialize(
+        self,
+        get_examples: object = None,
+        *,
+        nlp: Language | None = None,
+        organizations_path: str | None = None,
+        countries_path: str | None = None,
+        filters_path: str | None = None,
+    ) -> None:
+        """Load the gazetteer, the country vocabulary and the filter word lists (spaCy's initialize step)."""
+        self.gazetteer = load_gazetteer(_path(organizations_path))
+        self.lexicon = load_countries(_path(countries_path))
+        self.filters = load_filters(_path(filters_path))
+        self._known_names = {alias_key(f.text) for f in self.gazetteer.surface_forms}
+        self.ready = True
 
     def is_known_name(self, word: str) -> bool:
         """A word that is a country, region or gazetteer name: such words make up menus and tag lists."""
@@ -140,6 +174,8 @@ class OrgFilter:
         )
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.ready:
+            self.initialize()
         chrome = chrome_line_ranges(
             doc.text, self.filters, self.is_known_name, skip_until=doc.user_data.get(TITLE_END_KEY, 0)
         )
@@ -235,11 +271,26 @@ class OrgFilter:
 class OrgCanonicalizer:
     """Sets `kb_id` of every ORG span that the gazetteer knows; records how it was matched."""
 
-    def __init__(self, gazetteer: Gazetteer, lexicon: CountryLexicon) -> None:
-        self.gazetteer = gazetteer
-        self.lexicon = lexicon
+    def __init__(self, nlp: Language, name: str = "stanwire_org_canonicalizer_v1") -> None:
+        self.name = name
+        self.ready = False
+
+    def initialize(
+        self,
+        get_examples: object = None,
+        *,
+        nlp: Language | None = None,
+        organizations_path: str | None = None,
+        countries_path: str | None = None,
+    ) -> None:
+        """Load the gazetteer and the country vocabulary (spaCy's initialize step)."""
+        self.gazetteer = load_gazetteer(_path(organizations_path))
+        self.lexicon = load_countries(_path(countries_path))
+        self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.ready:
+            self.initialize()
         hits = country_hits(doc)
         doc_weights: Counter[str] = Counter(hit.code for hit in hits)
         for ent in doc.ents:
@@ -279,38 +330,35 @@ class OrgCanonicalizer:
         return doc
 
 
-@Language.factory("stanwire_org_ruler", default_config={"organizations_path": None, "countries_path": None})
-def make_org_ruler(
-    nlp: Language, name: str, organizations_path: str | None, countries_path: str | None
-) -> OrgRuler:
-    """Gazetteer entity ruler; add it before "ner"."""
-    return OrgRuler(nlp, load_gazetteer(_path(organizations_path)), load_countries(_path(countries_path)))
+@Language.factory(
+    "stanwire_org_ruler_v1",
+    requires=[],
+    assigns=["doc.ents", "token.ent_kb_id"],
+    default_config={},
+)
+def make_org_ruler(nlp: Language, name: str) -> OrgRuler:
+    """Gazetteer entity ruler; add it before "ner". Its data loads in `initialize()`."""
+    return OrgRuler(nlp, name)
 
 
 @Language.factory(
-    "stanwire_org_filter",
-    default_config={"organizations_path": None, "countries_path": None, "filters_path": None},
+    "stanwire_org_filter_v1",
+    requires=["doc.ents"],
+    assigns=["doc.ents"],
+    default_config={},
 )
-def make_org_filter(
-    nlp: Language,
-    name: str,
-    organizations_path: str | None,
-    countries_path: str | None,
-    filters_path: str | None,
-) -> OrgFilter:
-    """Filter of ORG spans that are not organizations; add it after "ner"."""
-    return OrgFilter(
-        load_gazetteer(_path(organizations_path)),
-        load_countries(_path(countries_path)),
-        load_filters(_path(filters_path)),
-    )
+def make_org_filter(nlp: Language, name: str) -> OrgFilter:
+    """Filter of ORG spans that are not organizations; add it after "ner". Its data loads in `initialize()`."""
+    return OrgFilter(nlp, name)
 
 
 @Language.factory(
-    "stanwire_org_canonicalizer", default_config={"organizations_path": None, "countries_path": None}
+    "stanwire_org_canonicalizer_v1",
+    requires=["doc.ents", "doc._.country_hits"],
+    assigns=["doc.ents", "token.ent_kb_id", "doc._.org_methods"],
+    default_config={},
 )
-def make_org_canonicalizer(
-    nlp: Language, name: str, organizations_path: str | None, countries_path: str | None
-) -> OrgCanonicalizer:
-    """Gazetteer ids for ORG spans; add it after the countries component (it uses their countries)."""
-    return OrgCanonicalizer(load_gazetteer(_path(organizations_path)), load_countries(_path(countries_path)))
+def make_org_canonicalizer(nlp: Language, name: str) -> OrgCanonicalizer:
+    """Gazetteer ids for ORG spans; add it after the countries component (it uses their countries). Its data
+    loads in `initialize()`."""
+    return OrgCanonicalizer(nlp, name)

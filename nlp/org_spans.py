@@ -101,7 +101,7 @@ def load_org_names(path: Path | None = None) -> OrgNameData:
 class OrgSpans:
     """Repairs ORG spans and adds the organizations NER missed; see the module docstring."""
 
-    def __init__(self, nlp: Language, name: str = "stanwire_org_spans") -> None:
+    def __init__(self, nlp: Language, name: str = "stanwire_org_spans_v1") -> None:
         self.name = name
         self.names: OrgNameData | None = None
         self.gazetteer: Gazetteer | None = None

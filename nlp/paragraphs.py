@@ -1,4 +1,4 @@
-"""spaCy component `stanwire_paragraphs`: line breaks and datelines end a sentence.
+"""spaCy component `stanwire_paragraphs_v1`: line breaks and datelines end a sentence.
 
 Titles, paragraphs and list lines carry no final full stop often enough that the parser would run them into the
 next sentence ("… sign 5G memorandum Kazakhtelecom and Huawei signed …"); a dateline ("Dushanbe, 18 November -")
@@ -52,7 +52,7 @@ def dateline_ends(text: str) -> list[int]:
     return [m.end() for m in _DATELINE.finditer(text) if _is_dateline(m.group(0))]
 
 
-@Language.component("stanwire_paragraphs")
+@Language.component("stanwire_paragraphs_v1", assigns=["token.is_sent_start"])
 def mark_paragraph_starts(doc: Doc) -> Doc:
     """Mark the first token after a line break or a dateline as a sentence start (add it before the parser)."""
     for token in doc[1:]:

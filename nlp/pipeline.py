@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
@@ -42,20 +42,48 @@ class Pipelines:
     model: str
 
 
-def add_components(pipeline: Language) -> Language:
-    """Add the stanwire components to an English pipeline (a full model or `spacy.blank("en")`)."""
+# The stanwire components, registered with versioned names (a component whose behaviour changes gets a new
+# name) and their `requires`/`assigns`; each loads its data (gazetteer, countries, word lists) in `initialize()`.
+PARAGRAPHS = "stanwire_paragraphs_v1"
+ORG_RULER = "stanwire_org_ruler_v1"
+ORG_SPANS = "stanwire_org_spans_v1"
+ORG_FILTER = "stanwire_org_filter_v1"
+COUNTRIES = "stanwire_countries_v1"
+ORG_CANONICALIZER = "stanwire_org_canonicalizer_v1"
+_DATA_SETTINGS = {
+    ORG_RULER: ("organizations_path", "countries_path"),
+    ORG_SPANS: ("org_names_path", "organizations_path", "countries_path"),
+    ORG_FILTER: ("organizations_path", "countries_path", "filters_path"),
+    COUNTRIES: ("countries_path",),
+    ORG_CANONICALIZER: ("organizations_path", "countries_path"),
+}
+
+
+def add_components(pipeline: Language, **data_paths: str) -> Language:
+    """Add the stanwire components to an English pipeline (a full model or `spacy.blank("en")`) and initialize
+    them: each loads the packaged data, or the files given as `organizations_path`, `countries_path`,
+    `filters_path`, `org_names_path`. Only the stanwire components are initialized (the model's trained ones
+    keep their weights)."""
+    unknown = set(data_paths) - {key for keys in _DATA_SETTINGS.values() for key in keys}
+    if unknown:
+        raise TypeError(f"add_components: unknown data paths {sorted(unknown)}")
     if "parser" in pipeline.pipe_names:
-        pipeline.add_pipe("stanwire_paragraphs", before="parser")
+        pipeline.add_pipe(PARAGRAPHS, before="parser")
     if "ner" in pipeline.pipe_names:
-        pipeline.add_pipe("stanwire_org_ruler", before="ner")
-        spans = cast(org_spans.OrgSpans, pipeline.add_pipe("stanwire_org_spans_v1", after="ner"))
-        spans.initialize(nlp=pipeline)
-        pipeline.add_pipe("stanwire_org_filter", after="stanwire_org_spans_v1")
+        pipeline.add_pipe(ORG_RULER, before="ner")
+        pipeline.add_pipe(ORG_SPANS, after="ner")
+        pipeline.add_pipe(ORG_FILTER, after=ORG_SPANS)
     else:
-        pipeline.add_pipe("stanwire_org_ruler")
-        pipeline.add_pipe("stanwire_org_filter")
-    pipeline.add_pipe("stanwire_countries", after="stanwire_org_filter")
-    pipeline.add_pipe("stanwire_org_canonicalizer", after="stanwire_countries")
+        pipeline.add_pipe(ORG_RULER)
+        pipeline.add_pipe(ORG_FILTER)
+    pipeline.add_pipe(COUNTRIES, after=ORG_FILTER)
+    pipeline.add_pipe(ORG_CANONICALIZER, after=COUNTRIES)
+    for name, keys in _DATA_SETTINGS.items():
+        if name in pipeline.pipe_names:
+            component = pipeline.get_pipe(name)
+            cast(Any, component).initialize(
+                nlp=pipeline, **{k: v for k, v in data_paths.items() if k in keys}
+            )
     return pipeline
 
 

