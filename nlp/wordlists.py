@@ -151,8 +151,8 @@ def event_words(section: str) -> WordSection:
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
     """Short hash of every data file, so any change to the gazetteer or word lists changes `NLP_VERSION`."""
     digest = hashlib.sha256()
-    for path in sorted(data_dir.iterdir()):
+    for path in sorted(data_dir.rglob("*")):  # the event lexicons live in data/events/
         if path.is_file() and path.suffix in {".jsonl", ".yaml", ".yml", ".json"}:
-            digest.update(path.name.encode())
+            digest.update(path.relative_to(data_dir).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:8]

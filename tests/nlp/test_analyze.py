@@ -123,6 +123,12 @@ def test_version_names_rules_and_data_hash(tmp_path: Path) -> None:
     with (copy / "organizations.jsonl").open("a", encoding="utf-8") as handle:
         handle.write('{"id": "new-isp", "name": "New ISP", "kind": "isp", "country": "KG", "aliases": []}\n')
     assert data_fingerprint(copy) != data_fingerprint()
+    # The event lexicons count too (they live in a subfolder).
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(DATA_DIR, lexicons)
+    with (lexicons / "events" / "en.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# a changed lexicon\n")
+    assert data_fingerprint(lexicons) != data_fingerprint()
 
 
 def test_pipelines_are_cached_per_model(pipes: nlp.Pipelines) -> None:
