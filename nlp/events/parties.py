@@ -235,8 +235,28 @@ class PartyResolver:
                     if subject.i != token.i and (subject.i in view.org_at or subject.i in view.country_at):
                         return self.parties_of(subject).parties
             node = head
+        if plural:
+            # "The GKNB and the FSB signed … the two services will exchange … Telegram channels. They also
+            # agreed …": "they" is the last group that was the subject of a clause, not the last two names.
+            group = self._last_plural_subject(token)
+            if group:
+                return group
         recent = [p for p in self.recent(token.i) if p.kind == "organization"]
         return recent[-2:] if plural and len(recent) >= 2 else recent[-1:]
+
+    def _last_plural_subject(self, token: Tok) -> list[EventParty]:
+        view = self.view
+        first = view.sentences[max(0, token.sent - 2)][0]
+        for i in range(token.i - 1, first - 1, -1):
+            candidate = view.tokens[i]
+            if candidate.rel not in {"subj", "subj_pass"}:
+                continue
+            if candidate.pos == "PRON" and candidate.lower not in {"they", "они"}:
+                continue
+            parties = self.parties_of(candidate, depth=2).parties
+            if len({p.code or p.canonical for p in parties}) >= 2:
+                return parties
+        return []
 
     def _country_modifier(self, token: Tok) -> str | None:
         for child in self.view.kids(token.i, "amod", "compound", "nmod", "poss"):

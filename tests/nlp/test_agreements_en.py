@@ -229,3 +229,13 @@ def test_a_purpose_infinitive_does_not_report_the_agreement(analyze_text: Analyz
     text = "Tcell has signed a contract with Huawei to extend its 4G network to Khatlon."
     [event] = agreements(analyze_text(text))
     assert codes(event) == ["tcell", "huawei"]
+
+
+def test_they_is_the_last_group_that_was_a_subject_not_the_last_two_names(analyze_text: Analyze) -> None:
+    text = (
+        "Kcell and Ericsson signed a network contract in Almaty on Monday. "
+        "Under the contract, the two companies will share data on Telegram channels and TikTok accounts. "
+        "They also agreed to train engineers together."
+    )
+    [event] = agreements(analyze_text(text))  # the agreement to train is part of the contract
+    assert codes(event) == ["kcell", "ericsson"]
