@@ -19,9 +19,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp.chrome import chrome_line_ranges, in_ranges
-from nlp.countries import CountryLexicon, load_countries
+from nlp.countries import load_countries
 from nlp.doc_ext import country_hits, register_extensions
-from nlp.gazetteer import Gazetteer, SurfaceForm, load_gazetteer
+from nlp.gazetteer import SurfaceForm, load_gazetteer
 from nlp.text import alias_key, is_acronym, is_all_caps
 from nlp.wordlists import event_words, load_filters
 
@@ -64,15 +64,11 @@ def _is_cased(form: SurfaceForm) -> bool:
     return form.common_word or is_acronym(form.text) or is_all_caps(form.text)
 
 
-class OrgRuler:
-    """Marks gazetteer names as ORG entities with their gazetteer id as `kb_id`.
+class _DataComponent:
+    """A component whose data (gazetteer, countries, filter words) loads in `initialize()`, as spaCy asks of
+    components with data; called before that, it loads the packaged data itself."""
 
-    Two PhraseMatchers (exact case, lower case) do the search; the guards that a token pattern would express
-    (a capitalised first word, no sentence start for common words) are checked on the few matches instead,
-    which keeps the ruler fast with a thousand names.
-    """
-
-    def __init__(self, nlp: Language, name: str = "stanwire_org_ruler_v1") -> None:
+    def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
         self.name = name
         self.ready = False
@@ -84,19 +80,38 @@ class OrgRuler:
         nlp: Language | None = None,
         organizations_path: str | None = None,
         countries_path: str | None = None,
+        filters_path: str | None = None,
     ) -> None:
-        """Load the gazetteer and the country vocabulary and build the matchers (spaCy's initialize step)."""
-        self._setup(load_gazetteer(_path(organizations_path)), load_countries(_path(countries_path)))
+        """Load the data files (spaCy's initialize step); the packaged ones unless paths are given."""
+        self.gazetteer = load_gazetteer(_path(organizations_path))
+        self.lexicon = load_countries(_path(countries_path))
+        self.filters = load_filters(_path(filters_path))
+        self.setup()
+        self.ready = True
 
-    def _setup(self, gazetteer: Gazetteer, lexicon: CountryLexicon) -> None:
+    def setup(self) -> None:
+        """What the component builds from its data (matchers, name sets)."""
+
+    def ensure_ready(self) -> None:
+        if not self.ready:
+            self.initialize()
+
+
+class OrgRuler(_DataComponent):
+    """Marks gazetteer names as ORG entities with their gazetteer id as `kb_id`.
+
+    Two PhraseMatchers (exact case, lower case) do the search; the guards that a token pattern would express
+    (a capitalised first word, no sentence start for common words) are checked on the few matches instead,
+    which keeps the ruler fast with a thousand names.
+    """
+
+    def setup(self) -> None:
+        """Two PhraseMatchers over the gazetteer's surface forms."""
         nlp = self.nlp
-        self.gazetteer = gazetteer
-        self.lexicon = lexicon
-        self.forms = list(gazetteer.surface_forms)
+        self.forms = list(self.gazetteer.surface_forms)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._first_tokens: set[str] = set()
-        self.ready = True
         for index, form in enumerate(self.forms):
             tokens = [t.text for t in nlp.make_doc(form.text)]
             self._first_tokens.add(tokens[0].lower())
@@ -106,8 +121,7 @@ class OrgRuler:
             (self.exact if cased else self.lower).add(str(index), docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        if not self.ready:
-            self.initialize()
+        self.ensure_ready()
         spans = []
         for match_id, start, end in [*self.exact(doc), *self.lower(doc)]:
             form = self.forms[int(doc.vocab.strings[match_id])]
@@ -143,28 +157,11 @@ class OrgRuler:
         return not doc.has_annotation("TAG") or before.tag_ == "NNP"
 
 
-class OrgFilter:
+class OrgFilter(_DataComponent):
     """Drops or relabels ORG spans that are not organizations (chrome, people, places, products)."""
 
-    def __init__(self, nlp: Language, name: str = "stanwire_org_filter_v1") -> None:
-        self.name = name
-        self.ready = False
-
-    def initialize(
-        self,
-        get_examples: object = None,
-        *,
-        nlp: Language | None = None,
-        organizations_path: str | None = None,
-        countries_path: str | None = None,
-        filters_path: str | None = None,
-    ) -> None:
-        """Load the gazetteer, the country vocabulary and the filter word lists (spaCy's initialize step)."""
-        self.gazetteer = load_gazetteer(_path(organizations_path))
-        self.lexicon = load_countries(_path(countries_path))
-        self.filters = load_filters(_path(filters_path))
+    def setup(self) -> None:
         self._known_names = {alias_key(f.text) for f in self.gazetteer.surface_forms}
-        self.ready = True
 
     def is_known_name(self, word: str) -> bool:
         """A word that is a country, region or gazetteer name: such words make up menus and tag lists."""
@@ -174,8 +171,7 @@ class OrgFilter:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        if not self.ready:
-            self.initialize()
+        self.ensure_ready()
         chrome = chrome_line_ranges(
             doc.text, self.filters, self.is_known_name, skip_until=doc.user_data.get(TITLE_END_KEY, 0)
         )
@@ -268,29 +264,11 @@ class OrgFilter:
         return "ORG"
 
 
-class OrgCanonicalizer:
+class OrgCanonicalizer(_DataComponent):
     """Sets `kb_id` of every ORG span that the gazetteer knows; records how it was matched."""
 
-    def __init__(self, nlp: Language, name: str = "stanwire_org_canonicalizer_v1") -> None:
-        self.name = name
-        self.ready = False
-
-    def initialize(
-        self,
-        get_examples: object = None,
-        *,
-        nlp: Language | None = None,
-        organizations_path: str | None = None,
-        countries_path: str | None = None,
-    ) -> None:
-        """Load the gazetteer and the country vocabulary (spaCy's initialize step)."""
-        self.gazetteer = load_gazetteer(_path(organizations_path))
-        self.lexicon = load_countries(_path(countries_path))
-        self.ready = True
-
     def __call__(self, doc: Doc) -> Doc:
-        if not self.ready:
-            self.initialize()
+        self.ensure_ready()
         hits = country_hits(doc)
         doc_weights: Counter[str] = Counter(hit.code for hit in hits)
         for ent in doc.ents:

@@ -50,12 +50,13 @@ ORG_SPANS = "stanwire_org_spans_v1"
 ORG_FILTER = "stanwire_org_filter_v1"
 COUNTRIES = "stanwire_countries_v1"
 ORG_CANONICALIZER = "stanwire_org_canonicalizer_v1"
+_ORG_DATA = ("organizations_path", "countries_path", "filters_path")
 _DATA_SETTINGS = {
-    ORG_RULER: ("organizations_path", "countries_path"),
+    ORG_RULER: _ORG_DATA,
     ORG_SPANS: ("org_names_path", "organizations_path", "countries_path"),
-    ORG_FILTER: ("organizations_path", "countries_path", "filters_path"),
+    ORG_FILTER: _ORG_DATA,
     COUNTRIES: ("countries_path",),
-    ORG_CANONICALIZER: ("organizations_path", "countries_path"),
+    ORG_CANONICALIZER: _ORG_DATA,
 }
 
 

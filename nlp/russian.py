@@ -26,6 +26,7 @@ from nlp.org_spans_ru import Hit
 from nlp.org_spans_ru import repair as repair_ru
 from nlp.org_spans_ru import surface as ru_surface
 from nlp.text import alias_key
+from nlp.trees import subtree_indexes
 from nlp.wordlists import Filters, event_words
 
 logger = logging.getLogger(__name__)
@@ -88,17 +89,8 @@ class RuDoc:
         return self.text[self.tokens[start].start : self.tokens[end - 1].stop].strip()
 
     def subtree(self, index: int) -> list[int]:
-        """Token indexes of the syntactic subtree of a token, sorted."""
-        # natasha's parser occasionally produces a cycle (two words heading each other): track what was seen.
-        found: set[int] = set()
-        stack = [index]
-        while stack:
-            current = stack.pop()
-            if current in found:
-                continue
-            found.add(current)
-            stack.extend(self.children.get(current, []))
-        return sorted(found)
+        """Token indexes of the subtree of a token, sorted."""
+        return subtree_indexes(self.children, index)
 
 
 class RussianAnalyzer:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from nlp.gazetteer import Organization
+from nlp.trees import subtree_indexes
 
 
 @dataclass
@@ -116,15 +117,7 @@ class DocView:
 
     def subtree(self, index: int) -> list[int]:
         """Token indexes of the subtree of a token, sorted."""
-        found: set[int] = set()
-        stack = [index]
-        while stack:
-            current = stack.pop()
-            if current in found:
-                continue
-            found.add(current)
-            stack.extend(self.children.get(current, []))
-        return sorted(found)
+        return subtree_indexes(self.children, index)
 
     def conjuncts(self, token: Tok) -> list[Tok]:
         """The token and the tokens coordinated with it ("A, B and C"), in text order."""
