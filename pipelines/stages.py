@@ -365,8 +365,8 @@ def load(settings: Settings) -> warehouse.loader.LoadReport:
 
         report = warehouse.loader.load_landing(conn, settings.landing_dir)
         dedup = warehouse.dedup.deduplicate(conn)
-        if report.articles_new or report.articles_updated or not warehouse.search.has_index(conn):
-            warehouse.search.refresh_index(conn)
+        # Only the articles added or changed reach the index (or it is rebuilt when that is cheaper).
+        warehouse.search.refresh_index(conn)
     report.title_duplicates = dedup.title_duplicates
     report.articles_duplicate += dedup.title_duplicates
     report.stories_with_copies = dedup.stories_with_copies
