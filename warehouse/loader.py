@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,15 +84,18 @@ def load_landing(conn: duckdb.DuckDBPyConnection, landing_dir: Path, *, batch_si
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     report = LoadReport()
-    known = dict(conn.execute("SELECT path, sha256 FROM landing_files").fetchall())
+    landing_dir = Path(landing_dir)
+    scan = _scan(conn, landing_dir, report)
+    known = _known_files(conn, sorted({path.rpartition("/")[0] for path, _ in scan.paths}))
     batch: list[_LandingFile] = []
-    for landing_file in _new_files(Path(landing_dir), known, report):
+    for landing_file in _new_files(landing_dir, scan.paths, known, report):
         batch.append(landing_file)
         if len(batch) >= batch_size:
             _load_batch(conn, batch, report)
             batch = []
     if batch:
         _load_batch(conn, batch, report)
+    _record_folders(conn, scan, known, report)
     logger.info(
         "load done files_seen=%d skipped=%d new=%d updated=%d unchanged=%d duplicate=%d errors=%d failed=%d",
         report.files_seen,
@@ -106,29 +110,138 @@ def load_landing(conn: duckdb.DuckDBPyConnection, landing_dir: Path, *, batch_si
     return report
 
 
-def _new_files(landing_dir: Path, known: dict[str, str], report: LoadReport) -> Iterator[_LandingFile]:
+@dataclass
+class _Scan:
+    """The landing files to look at, and the folders a finished load may then record as fully loaded."""
+
+    paths: list[tuple[str, str]] = field(default_factory=list)  # (path relative to the landing dir, kind)
+    folders: dict[str, tuple[int, int]] = field(default_factory=dict)  # folder -> (mtime_ns, json files)
+    scanned: list[str] = field(default_factory=list)
+
+
+def _scan(conn: duckdb.DuckDBPyConnection, landing_dir: Path, report: LoadReport) -> _Scan:
+    """List the landing JSON files, leaving out the folders loaded in full before and not changed since.
+
+    Writers add a file by renaming it into its folder, which changes the folder's modification time; a folder
+    whose time is the one recorded when all its files were loaded holds the same files, so it is not listed
+    again and the cost of a load follows the new files, not the whole landing folder. A folder holding a failed
+    file is never recorded (a fixed file is looked at again), nor one changed in the last second (the clock of
+    the file system may not tell a later change apart).
+    """
+    scan = _Scan()
+    if not landing_dir.is_dir():
+        return scan
+    recorded = {
+        path: (int(mtime), int(files))
+        for path, mtime, files in conn.execute("SELECT path, mtime_ns, files FROM landing_folders").fetchall()
+    }
+    settled_before = _file_system_now(landing_dir) - 1_000_000_000
+    for top, kind in LANDING_KINDS:
+        stack = [landing_dir / top]
+        while stack:
+            folder = stack.pop()
+            try:
+                mtime = folder.stat().st_mtime_ns
+                entries = None
+                relative = folder.relative_to(landing_dir).as_posix()
+                known = recorded.get(relative)
+                if known is not None and known[0] == mtime:
+                    report.files_seen += known[1]
+                    report.files_skipped += known[1]
+                    continue
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue  # no such folder (yet): nothing to load from it
+            names = []
+            subfolders = False
+            for entry in entries:
+                # Writers create `.<name>.<random>.tmp` and rename it: a `*.json` here is always complete.
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders = True
+                    stack.append(Path(entry.path))
+                elif entry.name.endswith(".json") and entry.is_file():
+                    names.append(entry.name)
+            scan.scanned.append(relative)
+            scan.paths.extend((f"{relative}/{name}", kind) for name in names)
+            if not subfolders and mtime < settled_before:
+                scan.folders[relative] = (mtime, len(names))
+    scan.paths.sort()
+    return scan
+
+
+def _file_system_now(landing_dir: Path) -> int:
+    """The file system's own clock (the time it stamps on a file written now), or 0 when it cannot be read."""
+    marker = landing_dir / ".stanwire-load"
+    try:
+        marker.touch()
+        return marker.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _known_files(conn: duckdb.DuckDBPyConnection, folders: list[str]) -> dict[str, tuple[str, str]]:
+    """path -> (sha256, status) of the files already read in these folders."""
+    if not folders:
+        return {}
+    rows = conn.execute(
+        "SELECT path, sha256, status FROM landing_files "
+        "WHERE rtrim(parse_dirpath(path), '/') IN (SELECT unnest(?::VARCHAR[]))",
+        [folders],
+    ).fetchall()
+    return {path: (sha256, status) for path, sha256, status in rows}
+
+
+def _record_folders(
+    conn: duckdb.DuckDBPyConnection, scan: _Scan, known: dict[str, tuple[str, str]], report: LoadReport
+) -> None:
+    """Record the folders whose every file is now loaded; forget the others that were listed."""
+    if not scan.scanned:
+        return
+    failed = {path for path, _ in report.files_failed}
+    failed |= {path for path, (_, status) in known.items() if status != "loaded"}
+    unclean = {path.rpartition("/")[0] for path in failed}
+    clean = {folder: value for folder, value in scan.folders.items() if folder not in unclean}
+    try:
+        conn.execute("BEGIN TRANSACTION")
+        conn.execute(
+            "DELETE FROM landing_folders WHERE path IN (SELECT unnest(?::VARCHAR[]))", [scan.scanned]
+        )
+        if clean:
+            conn.execute(
+                "INSERT INTO landing_folders (path, mtime_ns, files) "
+                "SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[])",
+                [list(clean), [v[0] for v in clean.values()], [v[1] for v in clean.values()]],
+            )
+        conn.execute("COMMIT")
+    except duckdb.Error as exc:
+        conn.execute("ROLLBACK")
+        # Only a shortcut is lost: the next load lists these folders again.
+        logger.warning("landing folders not recorded error=%s", one_line(exc))
+
+
+def _new_files(
+    landing_dir: Path, paths: list[tuple[str, str]], known: dict[str, tuple[str, str]], report: LoadReport
+) -> Iterator[_LandingFile]:
     """Read, hash and check each landing JSON not yet read with its current content."""
-    for folder, kind in LANDING_KINDS:
-        # Writers create `.<name>.<random>.tmp` and rename it: a `*.json` here is always complete.
-        for path in sorted((landing_dir / folder).rglob("*.json")):
-            report.files_seen += 1
-            relative = path.relative_to(landing_dir).as_posix()
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                # An empty hash never matches, so the file is read again on the next load.
-                yield _LandingFile(relative, kind, "", problem=f"cannot read the file: {exc.strerror or exc}")
-                continue
-            sha256 = hashlib.sha256(data).hexdigest()
-            if known.get(relative) == sha256:
-                report.files_skipped += 1
-                continue
-            landing_file = _LandingFile(relative, kind, sha256)
-            try:
-                landing_file.row = _parse(data, relative, kind)
-            except LoadError as exc:
-                landing_file.problem = str(exc)
-            yield landing_file
+    for relative, kind in paths:
+        report.files_seen += 1
+        try:
+            data = (landing_dir / relative).read_bytes()
+        except OSError as exc:
+            # An empty hash never matches, so the file is read again on the next load.
+            yield _LandingFile(relative, kind, "", problem=f"cannot read the file: {exc.strerror or exc}")
+            continue
+        sha256 = hashlib.sha256(data).hexdigest()
+        stored = known.get(relative)
+        if stored is not None and stored[0] == sha256:
+            report.files_skipped += 1
+            continue
+        landing_file = _LandingFile(relative, kind, sha256)
+        try:
+            landing_file.row = _parse(data, relative, kind)
+        except LoadError as exc:
+            landing_file.problem = str(exc)
+        yield landing_file
 
 
 def _parse(data: bytes, relative: str, kind: str) -> ArticleRow | CrawlErrorRow:

@@ -3,12 +3,15 @@ clusters it leaves are those a rebuild from scratch would make."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
+import pytest
 
+import warehouse.loader
 from tests.warehouse.conftest import write_article
 from warehouse.db import connect
 from warehouse.dedup import (
@@ -196,3 +199,49 @@ def test_signatures_follow_datasketch_affine32_and_its_lsh_parameters() -> None:
     mine = (np.outer(_fmix32(values), a) + b).min(axis=0)
     assert (reference_hashfunc.hashvalues == mine).all()
     assert signature_values("").tolist() == [0xFFFFFFFF] * NUM_PERM
+
+
+def _age(folder: Path) -> None:
+    """Make a folder look written an hour ago (a load records only folders that settled)."""
+    stamp = folder.stat().st_mtime - 3600
+    os.utime(folder, (stamp, stamp))
+
+
+def test_folders_loaded_in_full_are_not_listed_again_until_a_file_arrives(
+    conn: duckdb.DuckDBPyConnection, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = write_article(landing, "https://steppe.example/a", text=STORIES[0])
+    write_article(landing, "https://steppe.example/b", text=STORIES[1])
+    day = first.parent
+    _age(day)
+    assert load_landing(conn, landing).articles_new == 2
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def spying_scandir(path: Any) -> Any:
+        listed.append(Path(path).name)
+        return real_scandir(path)
+
+    monkeypatch.setattr(warehouse.loader.os, "scandir", spying_scandir)
+    again = load_landing(conn, landing)
+    assert (again.files_seen, again.files_skipped, again.articles_new) == (2, 2, 0)
+    assert day.name not in listed  # the day's folder was not listed
+    # A new file is renamed into the folder, as the crawl writes: the folder changed and is listed again.
+    write_article(landing, "https://steppe.example/c", text=STORIES[2])
+    third = load_landing(conn, landing)
+    assert (third.files_seen, third.files_skipped, third.articles_new) == (3, 2, 1)
+    assert day.name in listed
+
+
+def test_a_folder_with_a_failed_file_is_always_listed(conn: duckdb.DuckDBPyConnection, landing: Path) -> None:
+    write_article(landing, "https://steppe.example/a", text=STORIES[0])
+    broken = landing / "articles" / "2026-11-17" / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    _age(broken.parent)
+    assert len(load_landing(conn, landing).files_failed) == 1
+    assert conn.execute("SELECT count(*) FROM landing_folders").fetchone() == (0,)
+    broken.write_text("[]", encoding="utf-8")  # fixed in place: the folder's time does not change
+    _age(broken.parent)
+    assert load_landing(conn, landing).files_failed == [
+        ("articles/2026-11-17/broken.json", "expected a JSON object, found list '[]'")
+    ]

@@ -26,3 +26,12 @@ CREATE TABLE article_title_keys (
     title_key VARCHAR NOT NULL
 );
 COMMENT ON TABLE article_title_keys IS 'Each titled article''s title as warehouse.dedup.normalize_title writes it (re-posts share it).';
+
+-- Landing folders whose every file was loaded, with their modification time then: a folder unchanged since is not
+-- listed again, so a load's cost follows the new files, not every file ever crawled.
+CREATE TABLE landing_folders (
+    path VARCHAR PRIMARY KEY,
+    mtime_ns BIGINT NOT NULL,
+    files BIGINT NOT NULL
+);
+COMMENT ON TABLE landing_folders IS 'Landing folders loaded in full (warehouse.loader): path relative to the landing directory, its modification time (ns) and JSON files then.';
