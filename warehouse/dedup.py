@@ -62,7 +62,6 @@ MIN_TITLE_WORDS = 4
 _WORD = re.compile(r"\w+", re.UNICODE)
 _U32 = np.uint64(0xFFFFFFFF)
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
-_BAND_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 _PERMUTATIONS: tuple[np.ndarray, np.ndarray] | None = None
 
 
@@ -166,15 +165,6 @@ def signature(text: str) -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=signature_values(text), scheme=HASH_SCHEME)
 
 
-def band_keys(values: np.ndarray) -> np.ndarray:
-    """One 64-bit key per LSH band (BANDS bands of ROWS values): articles sharing a key are candidates."""
-    rows = values[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    with np.errstate(over="ignore"):
-        keys = rows[:, 0] * _BAND_MIX[0] + rows[:, 1] * _BAND_MIX[1] + rows[:, 2] * _BAND_MIX[2]
-        keys = keys ^ (keys >> np.uint64(29))
-    return keys.view(np.int64)
-
-
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """The MinHash estimate of two signatures' Jaccard similarity (the share of equal values)."""
     return float(np.count_nonzero(a == b)) / NUM_PERM
@@ -238,14 +228,9 @@ def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
     rows = conn.execute(
         "SELECT id, text, title FROM articles WHERE id IN (SELECT unnest(?))", [ids]
     ).fetchall()
-    blobs, band_ids, band_numbers, buckets, title_ids, title_keys = [], [], [], [], [], []
-    numbers = list(range(BANDS))
+    blobs, title_ids, title_keys = [], [], []
     for article_id, text, title in rows:
-        values = signature_values(text or "")
-        blobs.append(values.astype("<u8").tobytes())
-        band_ids.extend([article_id] * BANDS)
-        band_numbers.extend(numbers)
-        buckets.extend(band_keys(values).tolist())
+        blobs.append(signature_values(text or "").astype("<u8").tobytes())
         if title is not None:
             title_ids.append(article_id)
             title_keys.append(normalize_title(title))
@@ -256,10 +241,15 @@ def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
         {"ids": done, "scheme": SCHEME, "blobs": blobs},
     )
     conn.execute("DELETE FROM article_bands WHERE article_id IN (SELECT unnest(?))", [ids])
+    # Band b is values 3b … 3b+2 of the signature, 8 bytes each: its key is DuckDB's hash of those 24 bytes.
     conn.execute(
-        "INSERT INTO article_bands (article_id, band, bucket) "
-        "SELECT unnest(?::VARCHAR[]), unnest(?::SMALLINT[]), unnest(?::BIGINT[])",
-        [band_ids, band_numbers, buckets],
+        f"""
+        INSERT INTO article_bands (article_id, band, bucket)
+        SELECT s.article_id, b.band, hash(s.signature[{8 * ROWS} * b.band + 1 : {8 * ROWS} * (b.band + 1)])
+        FROM article_signatures s, (SELECT range AS band FROM range({BANDS})) AS b
+        WHERE s.scheme = ? AND s.article_id IN (SELECT unnest(?::VARCHAR[]))
+        """,
+        [SCHEME, done],
     )
     conn.execute("DELETE FROM article_title_keys WHERE article_id IN (SELECT unnest(?))", [ids])
     conn.execute(

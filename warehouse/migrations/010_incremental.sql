@@ -16,9 +16,9 @@ COMMENT ON TABLE article_changes IS 'Articles added or changed since the dedupli
 CREATE TABLE article_bands (
     article_id VARCHAR NOT NULL,
     band SMALLINT NOT NULL,
-    bucket BIGINT NOT NULL
+    bucket UBIGINT NOT NULL
 );
-COMMENT ON TABLE article_bands IS 'LSH band keys of each article signature (warehouse.dedup): articles sharing (band, bucket) are near-duplicate candidates.';
+COMMENT ON TABLE article_bands IS 'LSH band keys of each article signature (warehouse.dedup: DuckDB hash of the band''s 3 values): articles sharing (band, bucket) are near-duplicate candidates.';
 
 -- The normalised title of each article (case-folded words), for same-source re-posts found by title.
 CREATE TABLE article_title_keys (
