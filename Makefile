@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stanwire-installed
 
-.PHONY: help venv browser faketime demo test test-clock lint typecheck eval bench clean site
+.PHONY: help venv browser faketime demo test test-clock lint typecheck eval bench bench-quick clean site
 
 help:
 	@echo "make demo   - run the whole pipeline offline on the bundled demo corpus"
@@ -16,7 +16,8 @@ help:
 	@echo "make lint   - ruff (lint + format check)"
 	@echo "make typecheck - mypy"
 	@echo "make eval   - NLP figures on real news (../shared/nlp-dev) and on our sets, extraction and dedup figures"
-	@echo "make bench  - speed ratios against baselines measured in the same run"
+	@echo "make bench  - speed ratios against baselines measured in the same run (docs/PERFORMANCE.md; ~half an hour)"
+	@echo "make bench-quick - the same benchmarks on a small corpus (under two minutes; CI runs it)"
 	@echo "make site   - re-render demo/site from demo/corpus"
 	@echo "make clean  - remove .venv and stanwire-data"
 
@@ -92,6 +93,9 @@ eval: venv
 
 bench: venv
 	$(BIN)/python bench/run.py
+
+bench-quick: venv
+	$(BIN)/python bench/run.py --quick
 
 site: venv
 	$(BIN)/python demo/build_site.py

@@ -1,127 +1,88 @@
-"""Benchmarks: speed ratios against a baseline measured in the same run (never absolute limits).
+"""Benchmarks: speed ratios against baselines measured in the same run (never absolute limits).
 
-    python bench/run.py            (make bench)
+    python bench/run.py            (make bench: the sizes of docs/PERFORMANCE.md, about half an hour here)
+    python bench/run.py --quick    (make bench-quick: the same code on a small corpus, under two minutes)
 
-1. Story clustering: MinHash LSH (warehouse.dedup) against comparing every pair of signatures, on synthetic
-   articles with syndicated copies; both must find the same clusters.
-2. NLP: stanwire's full pipeline (gazetteer, rules, events) against a plain en_core_web_sm pass over the same
-   English documents (the gold set), in documents per second.
-3. Loading: `load_landing` (checks, dedup by hash, one transaction per batch) against a bare INSERT of the same
-   rows, in articles per second.
+1. Enrich: stanwire's NLP pipeline against a plain en_core_web_sm `nlp.pipe` over the same English documents (the
+   gold set), in words per second.
+2. Load: the load stage (checks, exact copies, bookkeeping, story clustering, search index) against DuckDB's own
+   bulk `INSERT … SELECT FROM read_json(…)` of the same landing files, in articles per second.
+3. End to end: poll → crawl → load → enrich of a synthetic corpus (bench/corpus.py: 20 outlets at their own
+   hosts, served by a local proxy on 127.0.0.1), wall time per stage, peak memory, crawl requests per second
+   against the ceiling the politeness settings allow; enrich on a sample, extrapolated.
+4. Incremental: a second run with nothing new against the first; a load of 100 new articles into warehouses of
+   10,000, 50,000 and 100,000 articles.
+5. Start-up: `stanwire sql "select 1"`, `stanwire status`, `stanwire --help` against
+   `python -c "import duckdb; duckdb.connect(path, read_only=True).sql('select 1')"` on the same warehouse.
+6. Scaling: load (and enrich on a sample) cost per article as the warehouse grows; a plot in docs/.
+
+Prints one table and writes the figures, versions, cores and memory to bench/results.json (--quick:
+bench/results-quick.json). Times are wall-clock durations of this run; no date is recorded.
 """
 
 from __future__ import annotations
 
-import random
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for extra in (REPO, REPO / "bench"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
 
-from warehouse.dedup import DEFAULT_THRESHOLD, NUM_PERM, signature  # noqa: E402
+import corpus  # noqa: E402
 
-WORDS = [
-    "operator",
-    "ministry",
-    "signed",
-    "contract",
-    "fibre",
-    "network",
-    "tower",
-    "mobile",
-    "internet",
-    "block",
-    "regulator",
-    "satellite",
-    "licence",
-    "Huawei",
-    "ZTE",
-    "Beeline",
-    "Kcell",
-    "Uztelecom",
-    "Tcell",
-    "Megacom",
-    "Kazakhtelecom",
-    "Bishkek",
-    "Tashkent",
-    "Dushanbe",
-    "Almaty",
-    "Astana",
-    "agreement",
-    "memorandum",
-    "loan",
-    "bank",
-    "data",
-    "centre",
-    "cable",
-    "provider",
-    "users",
-    "access",
-    "VPN",
-    "sites",
-    "court",
-    "fine",
-    "law",
-    "deputies",
-]
+NOW = "2026-12-01T06:00:00+06:00"  # the clock of the end-to-end run: after every article of the corpus
+FETCHED_AFTER = timedelta(hours=3)
+
+SIZES: dict[str, dict[str, Any]] = {
+    "full": {
+        "e2e": 10_000,
+        "enrich_sample": 100,
+        "load": 10_000,
+        "scale": [1_000, 10_000, 50_000, 100_000],
+        "incremental_at": [10_000, 50_000, 100_000],
+        "add": 100,
+        "scale_enrich_sample": 20,
+        "download_delay": 0.05,
+        "startup_runs": 7,
+    },
+    "quick": {
+        "e2e": 240,
+        "enrich_sample": 8,
+        "load": 400,
+        "scale": [200, 600, 1_200],
+        "incremental_at": [600, 1_200],
+        "add": 20,
+        "scale_enrich_sample": 4,
+        "download_delay": 0.01,
+        "startup_runs": 3,
+    },
+}
 
 
-def synthetic_articles(stories: int, copies: int, seed: int = 7) -> dict[str, str]:
-    rng = random.Random(seed)
-    texts = {f"s{i}": " ".join(rng.choice(WORDS) for _ in range(220)) for i in range(stories)}
-    for j in range(copies):
-        original = texts[f"s{rng.randrange(stories)}"].split()
-        lead = " ".join(rng.choice(WORDS) for _ in range(25))
-        texts[f"c{j}"] = lead + " " + " ".join(original[: int(len(original) * 0.85)])
-    return texts
-
-
-def clusters_lsh(signatures: dict) -> set[frozenset[str]]:  # type: ignore[type-arg]
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=DEFAULT_THRESHOLD, num_perm=NUM_PERM)
-    pairs = set()
-    for key, sig in signatures.items():
-        for other in lsh.query(sig):
-            if sig.jaccard(signatures[other]) >= DEFAULT_THRESHOLD:
-                pairs.add(frozenset((key, other)))
-        lsh.insert(key, sig)
-    return pairs
-
-
-def clusters_all_pairs(signatures: dict) -> set[frozenset[str]]:  # type: ignore[type-arg]
-    keys = list(signatures)
-    return {
-        frozenset((a, b))
-        for i, a in enumerate(keys)
-        for b in keys[i + 1 :]
-        if signatures[a].jaccard(signatures[b]) >= DEFAULT_THRESHOLD
-    }
-
-
-def timed(function, *args):  # type: ignore[no-untyped-def]
+def timed(function: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     start = time.perf_counter()
-    result = function(*args)
+    result = function(*args, **kwargs)
     return result, time.perf_counter() - start
 
 
-def bench_clustering() -> None:
-    texts = synthetic_articles(stories=1500, copies=300)
-    signatures = {key: signature(text) for key, text in texts.items()}
-    lsh_pairs, lsh_s = timed(clusters_lsh, signatures)
-    naive_pairs, naive_s = timed(clusters_all_pairs, signatures)
-    print(f"1. story clustering, {len(texts)} articles ({len(naive_pairs)} same-story pairs)")
-    print(f"   all pairs (baseline) {naive_s:8.2f} s")
-    print(
-        f"   MinHash LSH          {lsh_s:8.2f} s   {naive_s / lsh_s:6.1f}× faster, same pairs: {lsh_pairs == naive_pairs}"
-    )
+# --- 1. enrich against plain spaCy ----------------------------------------------------------------------------
 
 
-def bench_nlp() -> None:
+def bench_nlp(quick: bool) -> dict[str, Any]:
     import spacy
 
     import nlp
@@ -129,48 +90,486 @@ def bench_nlp() -> None:
     from pipelines.settings import Settings
 
     docs = [d for d in load_gold(REPO / "eval" / "nlp" / "gold") if d.language == "en"]
+    if quick:
+        docs = docs[:12]
     inputs = [nlp.DocumentInput(d.id, d.title, d.text, d.published, d.language) for d in docs]
+    words = sum(len(f"{d.title} {d.text}".split()) for d in docs)
     pipes = nlp.build_pipeline()
     plain = spacy.load(Settings().model)  # the same model, without stanwire's components
     nlp.analyze_many(pipes, inputs[:2])  # warm up both
     list(plain.pipe([d.text for d in docs[:2]]))
     _, ours = timed(nlp.analyze_many, pipes, inputs)
     _, base = timed(lambda texts: list(plain.pipe(texts)), [f"{d.title}\n\n{d.text}" for d in docs])
-    print(f"2. NLP on {len(docs)} English gold documents")
-    print(f"   plain en_core_web_sm (baseline) {len(docs) / base:7.1f} docs/s")
-    print(
-        f"   stanwire pipeline               {len(docs) / ours:7.1f} docs/s   {ours / base:5.2f}× the baseline's time"
-    )
+    return {
+        "documents": len(docs),
+        "words": words,
+        "stanwire_words_per_s": words / ours,
+        "plain_nlp_pipe_words_per_s": words / base,
+        "time_ratio": ours / base,
+    }
 
 
-def bench_load() -> None:
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def settings_for(home: Path, sources: Path | None = None, **overrides: Any) -> Any:
+    from pipelines.settings import load_settings
+
+    values: dict[str, Any] = {"home": str(home), "now": NOW, **overrides}
+    if sources is not None:
+        values["sources"] = str(sources)
+    return load_settings(config_file=None, **values)
+
+
+def load_stage(home: Path) -> dict[str, float]:
+    """The load stage (pipelines.stages.load), its three steps timed apart."""
+    import warehouse.dedup
+    import warehouse.loader
+    import warehouse.search
+    from warehouse.db import connect
+
+    conn = connect(home / "warehouse.duckdb")
+    try:
+        report, load_s = timed(warehouse.loader.load_landing, conn, home / "landing")
+        _, dedup_s = timed(warehouse.dedup.deduplicate, conn)
+        index, index_s = timed(warehouse.search.refresh_index, conn)
+    finally:
+        conn.close()
+    return {
+        "articles": report.articles_new + report.articles_updated + report.articles_duplicate,
+        "load_s": load_s,
+        "dedup_s": dedup_s,
+        "index_s": index_s,
+        "index": index,
+        "total_s": load_s + dedup_s + index_s,
+    }
+
+
+READ_JSON = """
+CREATE TABLE articles (
+    canonical_url VARCHAR PRIMARY KEY, url VARCHAR, final_url VARCHAR, source VARCHAR, title VARCHAR,
+    text VARCHAR, language VARCHAR, published_at VARCHAR, authors VARCHAR[], fetched_at TIMESTAMPTZ,
+    http_status INTEGER, discovered_via VARCHAR, html_file VARCHAR, landing_file VARCHAR
+);
+INSERT INTO articles
+SELECT canonical_url, url, final_url, source, title, text, language, published_at, authors, fetched_at,
+    http_status, discovered_via, html_file, filename
+FROM read_json('{glob}', filename = true, columns = {{
+    schema: 'VARCHAR', source: 'VARCHAR', url: 'VARCHAR', final_url: 'VARCHAR', canonical_url: 'VARCHAR',
+    title: 'VARCHAR', text: 'VARCHAR', published_at: 'VARCHAR', authors: 'VARCHAR[]', language: 'VARCHAR',
+    fetched_at: 'TIMESTAMPTZ', http_status: 'INTEGER', discovered_via: 'VARCHAR', html_file: 'VARCHAR',
+    extractor: 'JSON'}});
+"""
+
+
+def read_json_baseline(landing: Path, work: Path) -> float:
+    """DuckDB's own bulk load of the same files: INSERT … SELECT FROM read_json into a table with a key."""
     import duckdb
 
-    from tests.warehouse.conftest import write_article
-    from warehouse.db import connect
-    from warehouse.loader import load_landing
-
-    with tempfile.TemporaryDirectory() as tmp:
-        landing = Path(tmp) / "landing"
-        texts = synthetic_articles(stories=1000, copies=0)
-        for key, text in texts.items():
-            write_article(landing, f"https://bench.example/{key}", text=text, title=f"Story {key}")
-        conn = connect(Path(tmp) / "w.duckdb")
-        report, ours = timed(load_landing, conn, landing)
+    path = work / "baseline.duckdb"
+    path.unlink(missing_ok=True)
+    conn = duckdb.connect(str(path))
+    try:
+        _, seconds = timed(conn.execute, READ_JSON.format(glob=f"{landing}/articles/*/*.json"))
+    finally:
         conn.close()
-        bare = duckdb.connect()
-        bare.execute("CREATE TABLE t (id VARCHAR PRIMARY KEY, url VARCHAR, text VARCHAR)")
-        rows = [(key, f"https://bench.example/{key}", text) for key, text in texts.items()]
-        _, base = timed(lambda r: bare.executemany("INSERT INTO t VALUES (?, ?, ?)", r), rows)
-        bare.close()
-    print(f"3. loading {report.articles_new} articles from landing files")
-    print(f"   bare INSERT of the rows (baseline) {len(rows) / base:8.0f} articles/s")
-    print(
-        f"   load_landing                       {report.articles_new / ours:8.0f} articles/s   {ours / base:5.1f}× the baseline's time"
+    path.unlink(missing_ok=True)
+    return seconds
+
+
+# --- 2. load against read_json --------------------------------------------------------------------------------
+
+
+def bench_load(size: int, work: Path, outlets: list[Any]) -> dict[str, Any]:
+    home = work / "load"
+    articles = corpus.make_articles(size, outlets)
+    corpus.write_landing(home / "landing", articles, fetched_after=FETCHED_AFTER)
+    base_s = read_json_baseline(home / "landing", work)
+    ours = load_stage(home)
+    shutil.rmtree(home)
+    return {
+        "articles": size,
+        "read_json_articles_per_s": size / base_s,
+        "load_stage_articles_per_s": size / ours["total_s"],
+        "load_landing_articles_per_s": size / ours["load_s"],
+        "ratio_load_stage": base_s / ours["total_s"],
+        "ratio_load_landing": base_s / ours["load_s"],
+        "steps_s": {k: ours[k] for k in ("load_s", "dedup_s", "index_s")},
+    }
+
+
+# --- 3. end to end (in its own process, for its peak memory) ---------------------------------------------------
+
+
+def e2e_child(args: dict[str, Any]) -> dict[str, Any]:
+    """poll → crawl → load → enrich (a sample, extrapolated) on a served corpus, then the same again."""
+    from pipelines import stages
+    from pipelines.clock import make_clock
+    from pipelines.sources import load_sources
+
+    work = Path(args["work"])
+    settings = settings_for(
+        work / "home",
+        work / "sources.yaml",
+        proxy=args["proxy"],
+        download_delay=args["download_delay"],
+        autothrottle=False,
+        crawl_timeout=86_400,
     )
+    sources = load_sources(settings.sources)
+    runs = []
+    for _ in range(2):
+        clock = make_clock(settings.now)
+        run: dict[str, Any] = {}
+        poll, run["poll_s"] = timed(stages.poll, settings, sources, clock=clock, every_feed=True)
+        crawl, run["crawl_s"] = timed(stages.crawl, settings, sources, clock=clock, sections=False)
+        load, run["load_s"] = timed(stages.load, settings)
+        run["peak_rss_before_enrich_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        sample = args["enrich_sample"] if not runs else None
+        enrich, run["enrich_s"] = timed(stages.enrich, settings, limit=sample)
+        with stages.open_warehouse(settings, read_only=True) as conn:
+            found = conn.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()
+            originals = int(found[0]) if found else 0
+        run.update(
+            new_entries=poll.new_entries,
+            pages_fetched=crawl.pages_fetched,
+            articles_new=load.articles_new,
+            articles_enriched=enrich.articles,
+            stories_with_copies=load.stories_with_copies,
+        )
+        run["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        if sample:
+            # The NLP's time per article on the sample, for every original. The articles left are then marked
+            # enriched, as a complete first run would have left them, so the second run finds nothing new.
+            per_article = enrich.seconds / max(enrich.articles, 1)
+            run["enrich_sample"] = enrich.articles
+            run["enrich_extrapolated_s"] = per_article * originals
+            with stages.open_warehouse(settings) as conn:
+                conn.execute(
+                    "UPDATE articles SET nlp_version = ?, enriched_at = fetched_at "
+                    "WHERE nlp_version IS NULL AND duplicate_of IS NULL",
+                    [enrich.nlp_version],
+                )
+        runs.append(run)
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {"runs": runs, "peak_rss_bytes": self_rss, "crawl_process_peak_rss_bytes": child_rss}
+
+
+def bench_e2e(size: int, work: Path, outlets: list[Any], sizes: dict[str, Any]) -> dict[str, Any]:
+    site = work / "site"
+    articles = corpus.make_articles(size, outlets)
+    pages, write_s = timed(corpus.write_site, site, outlets, articles)
+    corpus.write_sources(work / "sources.yaml", outlets)
+    with corpus.BenchServer(site) as server:
+        args = {
+            "work": str(work),
+            "proxy": server.proxy,
+            "download_delay": sizes["download_delay"],
+            "enrich_sample": sizes["enrich_sample"],
+        }
+        done = subprocess.run(
+            [sys.executable, __file__, "--e2e-child", json.dumps(args)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise SystemExit(f"end-to-end run failed:\n{done.stderr[-4000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    first, second = result["runs"]
+    delay = sizes["download_delay"]
+    ceiling = len(outlets) / delay  # one download slot per site, one request per `download_delay` each
+    requests = first["pages_fetched"] + len(outlets)  # robots.txt once per site
+    result.update(
+        articles=size,
+        pages_served=pages,
+        site_write_s=write_s,
+        crawl_requests_per_s=requests / first["crawl_s"],
+        politeness_ceiling_requests_per_s=ceiling,
+        download_delay=delay,
+        first_run_s=first["poll_s"] + first["crawl_s"] + first["load_s"] + first["enrich_extrapolated_s"],
+        second_run_s=second["poll_s"] + second["crawl_s"] + second["load_s"] + second["enrich_s"],
+    )
+    result["second_vs_first"] = result["second_run_s"] / result["first_run_s"]
+    return result
+
+
+# --- 4 and 6. a growing warehouse: load cost per article, 100 new articles, enrich on a sample ----------------
+
+
+def bench_growth(work: Path, outlets: list[Any], sizes: dict[str, Any]) -> dict[str, Any]:
+    import nlp
+    import warehouse.enrichment
+    from warehouse.db import connect
+
+    home = work / "grow"
+    landing = home / "landing"
+    steps, additions = [], []
+    pipes = nlp.build_pipeline()
+    stored, next_number = 0, 0
+    for target in sizes["scale"]:
+        batch = corpus.make_articles(target - stored, outlets, start=next_number)
+        next_number += len(batch)
+        _, write_s = timed(corpus.write_landing, landing, batch, fetched_after=FETCHED_AFTER)
+        step = load_stage(home)
+        stored = target
+        nothing, _ = timed(load_stage, home)  # nothing new: what a load finds when nothing was crawled
+        # enrich a sample: the NLP's time per article (pipeline loaded once) and the warehouse's share of it
+        conn = connect(home / "warehouse.duckdb")
+        try:
+            start = time.perf_counter()
+            todo = warehouse.enrichment.articles_to_enrich(
+                conn, nlp.NLP_VERSION, limit=sizes["scale_enrich_sample"]
+            )
+            inputs = [
+                nlp.DocumentInput(
+                    r["id"], r["title"] or "", r["text"] or "", r["published_date"], r["language"]
+                )
+                for r in todo
+            ]
+            for analysis in nlp.analyze_many(pipes, inputs):
+                warehouse.enrichment.save_enrichment(conn, analysis.id, _asdict(analysis), nlp.NLP_VERSION)
+            enrich_s = time.perf_counter() - start
+        finally:
+            conn.close()
+        steps.append(
+            {
+                "stored": target,
+                "loaded": step["articles"],
+                "write_landing_s": write_s,
+                "load_ms_per_article": 1000 * step["total_s"] / max(step["articles"], 1),
+                "steps_s": {k: step[k] for k in ("load_s", "dedup_s", "index_s")},
+                "index": step["index"],
+                "nothing_new_s": nothing["total_s"],
+                "enrich_sample": len(todo),
+                "enrich_ms_per_article": 1000 * enrich_s / max(len(todo), 1),
+            }
+        )
+        if target in sizes["incremental_at"]:
+            added = corpus.make_articles(sizes["add"], outlets, start=next_number)
+            next_number += len(added)
+            corpus.write_landing(landing, added, fetched_after=FETCHED_AFTER)
+            add = load_stage(home)
+            additions.append(
+                {
+                    "stored": target,
+                    "added": add["articles"],
+                    "load_stage_s": add["total_s"],
+                    "steps_s": {k: add[k] for k in ("load_s", "dedup_s", "index_s")},
+                    "index": add["index"],
+                }
+            )
+            stored += len(added)
+    shutil.rmtree(home)
+    times = [a["load_stage_s"] for a in additions]
+    return {
+        "steps": steps,
+        "additions": additions,
+        "addition_spread": max(times) / min(times) if times else None,
+    }
+
+
+def _asdict(analysis: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(analysis)
+
+
+# --- 5. start-up ----------------------------------------------------------------------------------------------
+
+
+def bench_startup(home: Path, runs: int) -> dict[str, Any]:
+    stanwire = str(Path(sys.executable).with_name("stanwire"))
+    path = str(home / "warehouse.duckdb")
+    commands = {
+        "baseline": [
+            sys.executable,
+            "-c",
+            f"import duckdb; duckdb.connect({path!r}, read_only=True).sql('select 1')",
+        ],
+        "sql": [stanwire, "--home", str(home), "sql", "select 1"],
+        "status": [stanwire, "--home", str(home), "status"],
+        "help": [stanwire, "--help"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):  # alternate, so a busy moment of the machine falls on all of them
+        for name, command in commands.items():
+            _, seconds = timed(subprocess.run, command, capture_output=True, check=True)
+            times[name].append(seconds)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "median_s": median,
+        "ratio": {name: median[name] / median["baseline"] for name in ("sql", "status", "help")},
+        "runs": runs,
+    }
+
+
+# --- report ---------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    import duckdb
+    import spacy
+
+    memory = 0
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                memory = int(line.split()[1]) * 1024
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "cores": os.cpu_count(),
+        "memory_bytes": memory,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "duckdb": duckdb.__version__,
+        "spacy": spacy.__version__,
+        "stanwire_commit": commit,
+    }
+
+
+def plot(growth: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stored = [s["stored"] for s in growth["steps"]]
+    fig, ax = plt.subplots(figsize=(5.5, 3.2), dpi=110)
+    ax.plot(stored, [s["load_ms_per_article"] for s in growth["steps"]], "o-", label="load stage")
+    ax.plot(stored, [s["enrich_ms_per_article"] for s in growth["steps"]], "s-", label="enrich (sample)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("articles in the warehouse")
+    ax.set_ylabel("ms per article")
+    ax.set_title("stanwire: cost per article as the warehouse grows", fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def table(results: dict[str, Any]) -> str:
+    rows: list[tuple[str, str]] = []
+    n = results["nlp"]
+    rows.append(
+        (
+            "1. enrich, words/s (plain nlp.pipe)",
+            f"{n['stanwire_words_per_s']:,.0f} ({n['plain_nlp_pipe_words_per_s']:,.0f}): {n['time_ratio']:.1f}× its time",
+        )
+    )
+    ld = results["load"]
+    rows.append(
+        (
+            f"2. load {ld['articles']:,} articles/s (read_json)",
+            f"{ld['load_stage_articles_per_s']:,.0f} ({ld['read_json_articles_per_s']:,.0f}): {ld['ratio_load_stage']:.2f}×",
+        )
+    )
+    rows.append(
+        (
+            "   load_landing alone (read_json)",
+            f"{ld['load_landing_articles_per_s']:,.0f}: {ld['ratio_load_landing']:.2f}×",
+        )
+    )
+    e = results["e2e"]
+    first = e["runs"][0]
+    rows.append((f"3. end to end, {e['articles']:,} articles", f"first run {e['first_run_s']:.0f} s"))
+    rows.append(
+        (
+            "   poll / crawl / load",
+            f"{first['poll_s']:.1f} / {first['crawl_s']:.1f} / {first['load_s']:.1f} s",
+        )
+    )
+    rows.append(
+        (
+            f"   enrich ({first['enrich_sample']} sampled, extrapolated)",
+            f"{first['enrich_extrapolated_s']:.0f} s",
+        )
+    )
+    rows.append(
+        (
+            "   peak RSS (crawl process)",
+            f"{e['peak_rss_bytes'] / 2**20:,.0f} MiB ({e['crawl_process_peak_rss_bytes'] / 2**20:,.0f} MiB)",
+        )
+    )
+    rows.append(
+        (
+            "   crawl requests/s (politeness ceiling)",
+            f"{e['crawl_requests_per_s']:.0f} ({e['politeness_ceiling_requests_per_s']:.0f})",
+        )
+    )
+    rows.append(
+        (
+            "4. second run, nothing new / first run",
+            f"{e['second_run_s']:.1f} s / {e['first_run_s']:.0f} s = {100 * e['second_vs_first']:.1f} %",
+        )
+    )
+    for a in results["growth"]["additions"]:
+        rows.append(
+            (
+                f"   {a['added']} new articles at {a['stored']:,} stored",
+                f"{a['load_stage_s']:.2f} s (index {a['index']})",
+            )
+        )
+    if results["growth"]["addition_spread"]:
+        rows.append(("   slowest / fastest of those", f"{results['growth']['addition_spread']:.2f}×"))
+    s = results["startup"]
+    rows.append(("5. start-up (python -c duckdb …)", f"{s['median_s']['baseline']:.2f} s"))
+    for name in ("sql", "status", "help"):
+        rows.append((f"   stanwire {name}", f"{s['median_s'][name]:.2f} s: {s['ratio'][name]:.1f}×"))
+    for st in results["growth"]["steps"]:
+        rows.append(
+            (
+                f"6. at {st['stored']:,} stored: load / enrich",
+                f"{st['load_ms_per_article']:.2f} / {st['enrich_ms_per_article']:.0f} ms per article",
+            )
+        )
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small corpus (CI): under two minutes")
+    parser.add_argument("--out", type=Path, help="results JSON (default: bench/results.json or -quick)")
+    parser.add_argument("--e2e-child", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.e2e_child:
+        print(json.dumps(e2e_child(json.loads(options.e2e_child))))
+        return 0
+    mode = "quick" if options.quick else "full"
+    sizes = SIZES[mode]
+    out = options.out or REPO / "bench" / ("results-quick.json" if options.quick else "results.json")
+    outlets = corpus.make_outlets()
+    results: dict[str, Any] = {"mode": mode, "sizes": sizes, "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="stanwire-bench-") as tmp:
+        work = Path(tmp)
+        print("1. enrich against plain nlp.pipe …", flush=True)
+        results["nlp"] = bench_nlp(options.quick)
+        print("2. load against read_json …", flush=True)
+        results["load"] = bench_load(sizes["load"], work, outlets)
+        print(
+            f"3. end to end at {sizes['e2e']:,} articles (enrich on a sample of {sizes['enrich_sample']}) …",
+            flush=True,
+        )
+        results["e2e"] = bench_e2e(sizes["e2e"], work, outlets, sizes)
+        print("5. start-up …", flush=True)
+        results["startup"] = bench_startup(work / "home", sizes["startup_runs"])
+        print(f"4./6. a warehouse growing to {sizes['scale'][-1]:,} articles …", flush=True)
+        results["growth"] = bench_growth(work, outlets, sizes)
+    png = REPO / "docs" / "bench-scaling.png" if mode == "full" else out.with_suffix(".png")
+    plot(results["growth"], png)
+    results["plot"] = str(png.relative_to(REPO)) if png.is_relative_to(REPO) else str(png)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print()
+    print(table(results))
+    print(f"\nenrich figures of (3) and (6) are measured on a sample and extrapolated; results: {out}")
+    return 0
 
 
 if __name__ == "__main__":
-    bench_clustering()
-    bench_nlp()
-    bench_load()
+    sys.exit(main())

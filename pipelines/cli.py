@@ -3,64 +3,46 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from pipelines import report as report_view
-from pipelines.clock import make_clock
-from pipelines.errors import ConfigError, StanwireError
-from pipelines.settings import Settings, load_settings
-
-app = typer.Typer(
-    name="stanwire",
-    help="News monitoring for telecom and censorship stories in Central Asia: poll feeds, crawl outlets, "
-    "extract organizations, countries and events, query them in SQL and read a weekly digest.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from pipelines.cli_common import (
+    SourceOption,
+    app,
+    console,
+    err_console,
+    jsonable,
+    reports_errors,
+    require_warehouse,
+    require_writable_home,
+    settings_of,
+    sources_of,
+    writing,
 )
-console = Console()
-err_console = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
+from pipelines.cli_common import fail as _fail
+from pipelines.clock import make_clock
+from pipelines.errors import StanwireError
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    # The message is text, not markup: a YAML error or a URL may contain [brackets].
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+def _report_view() -> ModuleType:
+    """`pipelines.report` (rich tables of each stage's results), imported by the commands that print one."""
+    from pipelines import report
 
-
-def reports_errors(command: F) -> F:
-    """Turn the errors a command can expect into one line on stderr and a non-zero exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from nlp.errors import NlpError
-        from spiders.errors import SpidersError
-        from warehouse.errors import WarehouseError
-
-        try:
-            return command(*args, **kwargs)
-        except (StanwireError, WarehouseError, SpidersError, NlpError) as exc:
-            raise _fail(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
+    return report
 
 
 @app.callback()
@@ -94,43 +76,6 @@ def main(
     ctx.obj = {"home": home, "sources": sources, "config": config, "verbose": verbose}
 
 
-def _settings(ctx: typer.Context, **overrides: Any) -> Settings:
-    obj = ctx.obj or {}
-    values = {"home": obj.get("home"), "sources": obj.get("sources"), **overrides}
-    try:
-        return load_settings(config_file=obj.get("config"), **values)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from exc
-
-
-@contextmanager
-def writing(settings: Settings, command: str) -> Iterator[None]:
-    """Hold the home's run lock while a command writes (landing files, the warehouse): a command started during
-    a run, or a run started during it, stops with the same one-line message instead of writing beside it."""
-    from pipelines.runs import run_lock
-
-    with run_lock(settings, started_at=make_clock(settings.now)(), command=command):
-        yield
-
-
-def _require_writable_home(settings: Settings, command: str) -> None:
-    """Stop with one line before anything starts when the home cannot be written."""
-    from pipelines.runs import open_lock_file
-
-    open_lock_file(settings, command).close()
-
-
-def _sources(settings: Settings, only: list[str] | None) -> list[Any]:
-    from pipelines.sources import load_sources
-
-    return load_sources(settings.sources, only=only or None)
-
-
-SourceOption = Annotated[
-    list[str] | None, typer.Option("--source", "-s", help="Only this source (repeat for several).")
-]
-
-
 @app.command()
 @reports_errors
 def demo(
@@ -140,6 +85,7 @@ def demo(
     ] = None,
 ) -> None:
     """Run the whole pipeline as a Prefect flow on the bundled demo corpus, served from 127.0.0.1."""
+    report_view = _report_view()
     from pipelines.demo import DEMO_DIR, DEMO_NOW, DemoServer
     from pipelines.prefect_env import configure
 
@@ -147,11 +93,11 @@ def demo(
     with DemoServer(site) as server:
         # The outlets live at http://stanwire.test/…; the server is their proxy, so URLs do not depend on its port.
         overrides: dict[str, Any] = {"download_delay": 0.0, "autothrottle": False, "proxy": server.proxy}
-        if not _settings(ctx).now:
+        if not settings_of(ctx).now:
             # The corpus is the outlets as they stood on one day: the run sees that day, whatever today is.
             overrides["now"] = DEMO_NOW
-        settings = _settings(ctx, sources=str(DEMO_DIR / "sources.yaml"), **overrides)
-        _require_writable_home(settings, "demo")
+        settings = settings_of(ctx, sources=str(DEMO_DIR / "sources.yaml"), **overrides)
+        require_writable_home(settings, "demo")
         configure(settings.home, verbose=(ctx.obj or {}).get("verbose", False))
         from pipelines.flows import run_flow
 
@@ -188,9 +134,10 @@ def run(
     ] = False,
 ) -> None:
     """Run poll → crawl → load → enrich → digest once for the sources in the sources file."""
-    settings = _settings(ctx)
-    sources = _sources(settings, source)
-    _require_writable_home(settings, "run")
+    report_view = _report_view()
+    settings = settings_of(ctx)
+    sources = sources_of(settings, source)
+    require_writable_home(settings, "run")
     if prefect:
         from pipelines.prefect_env import configure
 
@@ -225,10 +172,11 @@ def poll(
 ) -> None:
     """Poll the feeds that are due (each feed has its own adaptive interval); record each poll, reschedule the
     feed and queue new article URLs."""
+    report_view = _report_view()
     from pipelines import stages
 
-    settings = _settings(ctx)
-    chosen = _sources(settings, source)
+    settings = settings_of(ctx)
+    chosen = sources_of(settings, source)
     with writing(settings, "poll"), report_view.progress_bar(console, "Polling feeds") as advance:
         result = stages.poll(
             settings,
@@ -258,10 +206,11 @@ def crawl(
     With --since, each source's sitemap (index, news sitemap, gzip) is read first and its articles published on
     or after that date are queued: `stanwire crawl --source eurasianet --since 2026-01-01`.
     """
+    report_view = _report_view()
     from pipelines import stages
 
-    settings = _settings(ctx)
-    chosen = _sources(settings, source)
+    settings = settings_of(ctx)
+    chosen = sources_of(settings, source)
     clock = make_clock(settings.now)
     since_date = None
     if since is not None:
@@ -288,9 +237,10 @@ def crawl(
 @reports_errors
 def load(ctx: typer.Context) -> None:
     """Load new landing files into the warehouse (idempotent: loading twice adds nothing)."""
+    report_view = _report_view()
     from pipelines import stages
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     with writing(settings, "load"), console.status("Loading landing files…"):
         result = stages.load(settings)
     report_view.print_load(console, result)
@@ -309,9 +259,10 @@ def enrich(
     ] = None,
 ) -> None:
     """Find organizations, countries, agreements and censorship events in articles not yet enriched."""
+    report_view = _report_view()
     from pipelines import stages
 
-    settings = _settings(ctx, model=model)
+    settings = settings_of(ctx, model=model)
     with writing(settings, "enrich"), report_view.progress_bar(console, "Enriching articles") as advance:
         result = stages.enrich(settings, reprocess=reprocess, limit=limit, progress=advance)
     console.print(
@@ -343,10 +294,10 @@ def digest(
     from pipelines import stages
     from pipelines.digest import resolve_week
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     today = make_clock(settings.now)().date()
     resolve_week(week, today=today, latest=None)  # a malformed --week is reported first
-    _require_warehouse(settings)
+    require_warehouse(settings)
     if format is not None and format not in stages.DIGEST_FORMATS:
         raise _fail(f"--format {format!r}: expected md or html")
     formats = (format,) if format else (("md",) if out else stages.DIGEST_FORMATS)
@@ -355,16 +306,6 @@ def digest(
         f"Digest {result.week}: {result.articles} articles, {result.agreements} agreements, "
         f"{result.censorship_events} censorship events → {', '.join(str(p) for p in result.paths)}"
     )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    return value
 
 
 SQL_FORMATS = ("table", "csv", "json", "parquet")
@@ -397,7 +338,7 @@ def sql(
     if out is not None:
         _check_out(out)
     text = _query_text(query, file)
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     limits = warehouse.queries.SqlLimits(
         memory_limit=settings.sql_memory_limit, threads=settings.sql_threads, timeout=settings.sql_timeout
     )
@@ -413,7 +354,7 @@ def sql(
     if format == "table":
         table = Table(*result.columns, show_lines=False)
         for row in result.rows:
-            table.add_row(*["" if v is None else str(_jsonable(v)) for v in row])
+            table.add_row(*["" if v is None else str(jsonable(v)) for v in row])
         if out is None:
             console.print(table)
             console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
@@ -423,14 +364,14 @@ def sql(
         output = buffer.getvalue()
     elif format == "json":
         rows_json = [
-            {c: _jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
+            {c: jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
         ]
         output = json.dumps(rows_json, ensure_ascii=False, indent=2) + "\n"
     else:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(result.columns)
-        writer.writerows([[_jsonable(v) for v in row] for row in result.rows])
+        writer.writerows([[jsonable(v) for v in row] for row in result.rows])
         output = buffer.getvalue()
     if out is None:
         sys.stdout.write(output)
@@ -485,11 +426,12 @@ def _query_text(query: str | None, file: Path | None) -> str:
 @reports_errors
 def status(ctx: typer.Context) -> None:
     """Show what the warehouse holds and each feed's health."""
+    report_view = _report_view()
     from pipelines import stages
     from pipelines.runs import interrupted_runs, record_interrupted
 
-    settings = _settings(ctx)
-    _require_warehouse(settings)
+    settings = settings_of(ctx)
+    require_warehouse(settings)
     with stages.read_warehouse(settings) as conn:
         interrupted = interrupted_runs(conn, settings.home)
         report_view.print_status(
@@ -501,13 +443,6 @@ def status(ctx: typer.Context) -> None:
                 record_interrupted(conn, interrupted)
         except StanwireError as exc:
             logging.getLogger(__name__).info("interrupted runs not recorded: %s", exc)
-
-
-def _require_warehouse(settings: Settings) -> None:
-    if not settings.warehouse_path.exists():
-        raise _fail(
-            f"no warehouse at {settings.warehouse_path} yet: run `stanwire run` or `stanwire demo` first"
-        )
 
 
 from pipelines import cli_extraction, cli_nlp, cli_ops  # noqa: E402,F401  (register their commands)

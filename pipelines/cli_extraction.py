@@ -11,18 +11,17 @@ from urllib.parse import quote
 import typer
 from rich.markup import escape
 
-from pipelines import report as report_view
-from pipelines.cli import (
+from pipelines.cli_common import (
     SourceOption,
-    _fail,
-    _settings,
-    _sources,
     app,
     console,
     err_console,
     reports_errors,
+    settings_of,
+    sources_of,
     writing,
 )
+from pipelines.cli_common import fail as _fail
 from pipelines.clock import make_clock, parse_instant_setting
 
 
@@ -59,7 +58,7 @@ def article(
     if url is not None and len(files) > 1:
         raise _fail("--url names one page: give one FILE with it")
     try:
-        fetched = parse_instant_setting(fetched_at) if fetched_at else make_clock(_settings(ctx).now)()
+        fetched = parse_instant_setting(fetched_at) if fetched_at else make_clock(settings_of(ctx).now)()
     except ValueError as exc:
         raise _fail(f"--fetched-at: {exc}") from exc
     records, failed = [], 0
@@ -108,10 +107,11 @@ def reextract(ctx: typer.Context, source: SourceOption = None) -> None:
     """Run the current extraction again on the HTML stored in the landing folder (no fetching), rewrite the
     records that change, and load them: an improved extractor reaches everything crawled before. Articles whose
     text changed are enriched again by the next `stanwire enrich`."""
+    from pipelines import report as report_view
     from pipelines import stages
 
-    settings = _settings(ctx)
-    chosen = _sources(settings, source) if source else None
+    settings = settings_of(ctx)
+    chosen = sources_of(settings, source) if source else None
     with (
         writing(settings, "reextract"),
         report_view.progress_bar(console, "Extracting stored pages") as advance,

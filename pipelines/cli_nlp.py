@@ -10,9 +10,14 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli import _fail, _settings, app, err_console, reports_errors
+from pipelines.cli_common import (
+    app,
+    err_console,
+    reports_errors,
+    settings_of,
+)
+from pipelines.cli_common import fail as _fail
 from pipelines.clock import make_clock
-from pipelines.nlp_inputs import INPUT_FORMATS, InputError, input_format_of, read_documents
 
 
 @app.command()
@@ -42,7 +47,8 @@ def extract(
     that cannot be read is reported on stderr with its file (and line) and the others are still analysed; the
     exit code is 1 if any was unreadable.
     """
-    import nlp
+    import nlp  # spaCy, natasha: only this command loads them
+    from pipelines.nlp_inputs import INPUT_FORMATS, InputError, input_format_of, read_documents
 
     if input_format is not None and input_format not in INPUT_FORMATS:
         raise _fail(f"--input-format {input_format!r}: expected one of {', '.join(INPUT_FORMATS)}")
@@ -52,7 +58,7 @@ def extract(
     for path in paths:
         if path != "-" and not Path(path).is_file():
             raise _fail(f"{path}: no such file")
-    settings = _settings(ctx, model=model)
+    settings = settings_of(ctx, model=model)
     stdin_text = sys.stdin.read() if "-" in paths else None
     documents: list[nlp.DocumentInput] = []
     errors: list[InputError] = []

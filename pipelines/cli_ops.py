@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pipelines.cli import _fail, _jsonable, _require_warehouse, _settings, app, console, reports_errors
+from pipelines.cli_common import (
+    app,
+    console,
+    jsonable,
+    reports_errors,
+    require_warehouse,
+    settings_of,
+)
+from pipelines.cli_common import fail as _fail
 
 
 @app.command()
@@ -40,13 +48,13 @@ def search(
         raise _fail(f"--since {since!r}: expected a date like 2026-01-01") from exc
     if limit < 1:
         raise _fail("--limit must be at least 1")
-    settings = _settings(ctx)
-    _require_warehouse(settings)
+    settings = settings_of(ctx)
+    require_warehouse(settings)
     hits = warehouse.search.search(
         settings.warehouse_path, query, since=since_date, source=source, limit=limit
     )
     if format == "json":
-        rows = [{k: _jsonable(v) for k, v in dataclasses.asdict(hit).items()} for hit in hits]
+        rows = [{k: jsonable(v) for k, v in dataclasses.asdict(hit).items()} for hit in hits]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table("score", "date", "source", "title", "url", show_lines=True)
@@ -81,8 +89,8 @@ def export(
     """
     import warehouse.export
 
-    settings = _settings(ctx)
-    _require_warehouse(settings)
+    settings = settings_of(ctx)
+    require_warehouse(settings)
     report = warehouse.export.export_parquet(settings.warehouse_path, to, force=force)
     table = Table("table", "rows", title=f"Parquet export in {report.folder}")
     for name, rows in report.tables.items():

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from rich.console import Console
@@ -19,10 +19,12 @@ from rich.table import Table
 import warehouse.feeds
 import warehouse.queries
 import warehouse.runs
-from pipelines.run import RunReport
 from pipelines.runs import interrupted_runs
 from pipelines.settings import Settings
-from pipelines.stages import CrawlReport, PollReport
+
+if TYPE_CHECKING:
+    from pipelines.run import RunReport
+    from pipelines.stages import CrawlReport, PollReport
 
 
 @contextmanager

@@ -17,13 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-import nlp
 import warehouse.db
-import warehouse.dedup
 import warehouse.enrichment
 import warehouse.event_groups
 import warehouse.feeds
@@ -32,17 +30,15 @@ import warehouse.queries
 import warehouse.search
 from pipelines.clock import Clock
 from pipelines.digest import build_digest, render_markdown, resolve_week
-from pipelines.digest_html import render_html
 from pipelines.errors import RunError
 from pipelines.settings import Settings
-from pipelines.sources import Source
 from spiders.crashpoints import crash_point
-from spiders.feeds import poll_feed
-from spiders.reextract import ReextractReport, reextract_landing
-from spiders.run import run_crawl_subprocess
-from spiders.sitemaps import read_sitemap
-from spiders.urls import canonicalize_url, fetch_url, host_of
 from warehouse.errors import WarehouseError
+
+if TYPE_CHECKING:  # the heavy libraries load only in the stages that use them (start-up of every command)
+    import nlp
+    from pipelines.sources import Source
+    from spiders.reextract import ReextractReport
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +65,17 @@ def read_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse read-only, for commands that only read it: they work on a read-only home, and beside
     another reader. A warehouse written by an older stanwire is upgraded first when the home can be written."""
     path = settings.warehouse_path
-    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
-        try:
-            warehouse.db.upgrade_if_needed(path)
-        except WarehouseError as exc:  # the read-only connection below still says what is wrong, if anything
-            logger.warning("could not upgrade %s before reading it: %s", path, exc)
+    with open_warehouse(settings, read_only=True) as conn:
+        # One connection in the usual case (the warehouse is current); an older one is upgraded first.
+        if warehouse.db.is_current(conn) or not (
+            os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        ):
+            yield conn
+            return
+    try:
+        warehouse.db.upgrade_if_needed(path)
+    except WarehouseError as exc:  # the read-only connection below still says what is wrong, if anything
+        logger.warning("could not upgrade %s before reading it: %s", path, exc)
     with open_warehouse(settings, read_only=True) as conn:
         yield conn
 
@@ -125,6 +127,8 @@ def poll(
 ) -> PollReport:
     """Poll the feeds of `sources` that are due at `clock()` (all of them with `every_feed`), record each poll
     in `feed_polls`, reschedule the feed and queue new article URLs."""
+    from spiders.feeds import poll_feed
+
     report = PollReport()
     policy = warehouse.feeds.PollPolicy(
         min_interval=settings.poll_min_interval,
@@ -226,6 +230,8 @@ def crawl(settings: Settings, sources: list[Source], *, clock: Clock, sections: 
 
     The crawl's clock continues `clock` (fetch times, and the check that a page's date is not after its fetch).
     """
+    from spiders.run import run_crawl_subprocess
+
     names = {s.name for s in sources}
     with open_warehouse(settings) as conn:
         pending = [p for p in warehouse.feeds.pending_urls(conn) if p["source"] in names]
@@ -299,6 +305,8 @@ def reextract(
     settings: Settings, sources: list[Source] | None = None, *, progress: Progress | None = None
 ) -> ReextractResult:
     """Extract every stored page again with the current extractor and load what changed (no fetching)."""
+    from spiders.reextract import reextract_landing
+
     landing = reextract_landing(
         settings.landing_dir,
         sources={s.name for s in sources} if sources is not None else None,
@@ -314,6 +322,9 @@ def backfill(
     settings: Settings, sources: list[Source], since: date | None, *, clock: Clock
 ) -> BackfillReport:
     """Queue the articles of each source's sitemap published on or after `since` (discovered_via 'sitemap')."""
+    from spiders.sitemaps import read_sitemap
+    from spiders.urls import canonicalize_url, fetch_url, host_of
+
     report = BackfillReport()
     missing = [s.name for s in sources if not s.sitemap]
     if missing:
@@ -354,12 +365,14 @@ def backfill(
 def load(settings: Settings) -> warehouse.loader.LoadReport:
     """Load every landing file not loaded yet into the warehouse (idempotent)."""
     with open_warehouse(settings) as conn:
+        import warehouse.dedup  # datasketch
+
         report = warehouse.loader.load_landing(
             conn, settings.landing_dir, on_commit=lambda: crash_point("load-batch-committed")
         )
         dedup = warehouse.dedup.deduplicate(conn)
-        if report.articles_new or report.articles_updated or not warehouse.search.has_index(conn):
-            warehouse.search.refresh_index(conn)
+        # Only the articles added or changed reach the index (or it is rebuilt when that is cheaper).
+        warehouse.search.refresh_index(conn)
     report.title_duplicates = dedup.title_duplicates
     report.articles_duplicate += dedup.title_duplicates
     report.stories_with_copies = dedup.stories_with_copies
@@ -387,6 +400,8 @@ def enrich(
     progress: Progress | None = None,
 ) -> EnrichReport:
     """Run the NLP over articles not yet enriched with the current NLP version and store the results."""
+    import nlp
+
     started = time.perf_counter()
     report = EnrichReport(nlp_version=nlp.NLP_VERSION)
     with open_warehouse(settings) as conn:
@@ -430,6 +445,8 @@ def _analyze_batch(
     pipes: nlp.Pipelines, inputs: list[nlp.DocumentInput], batch_size: int, report: EnrichReport
 ) -> list[nlp.DocumentAnalysis]:
     """Analyse a batch; if one article breaks the NLP, analyse them one by one and record the broken ones."""
+    import nlp
+
     try:
         return nlp.analyze_many(pipes, inputs, batch_size=batch_size)
     except nlp.NlpError as exc:
@@ -471,6 +488,8 @@ def digest(
     """Write the digest of one ISO week (`2026-W47`, `latest`, or the last complete week before `today`) in
     each of `formats` (Markdown, self-contained HTML) to `<home>/digests/<week>.<format>`, or the one format to
     `out`."""
+    from pipelines.digest_html import render_html  # matplotlib
+
     resolve_week(week, today=today, latest=None)  # a malformed week fails before anything is opened
     unknown = [f for f in formats if f not in DIGEST_FORMATS]
     if unknown or not formats:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,20 @@ from warehouse.errors import MigrationError, WarehouseBusyError, WarehouseError,
 
 logger = logging.getLogger(__name__)
 
+# DuckDB's Python client tries `import pandas` for every Python value it converts (query parameters) to see
+# whether it is a pandas value; where pandas is not installed each attempt searches the whole sys.path again,
+# which made a bulk INSERT of 400 articles spend 15 s in the import system. A module known to be absent fails at
+# once: only done when pandas really cannot be imported, so an installation with pandas is left alone.
+if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
+    sys.modules["pandas"] = None  # type: ignore[assignment]
+
 __all__ = [
     "apply_migrations",
     "apply_views",
     "connect",
+    "connect_current",
     "fts_extension_path",
+    "is_current",
     "load_fts",
     "schema_version",
     "upgrade_if_needed",
@@ -148,6 +158,20 @@ def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
     return done
 
 
+def is_current(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when this warehouse has every migration and view of this stanwire (or is not a warehouse at all:
+    nothing to upgrade then)."""
+    if not _has_table(conn, "schema_migrations"):
+        return True
+    version = schema_version(conn)
+    views = {
+        row[0] for row in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
+    latest = max((v for v, _, _ in _migration_files()), default=0)
+    wanted = {f.stem for f in VIEWS_DIR.glob("*.sql")}
+    return version >= latest and wanted <= views
+
+
 def upgrade_if_needed(path: Path) -> bool:
     """Bring an existing warehouse written by an older stanwire up to date (migrations, views) before a read-only
     use; True if it was upgraded. When a writer holds the file it is left as it is: that writer has upgraded it."""
@@ -159,24 +183,34 @@ def upgrade_if_needed(path: Path) -> bool:
     except duckdb.Error:
         return False  # busy or unreadable: the read-only connection that follows says why
     try:
-        if not _has_table(conn, "schema_migrations"):
-            return False
-        version = schema_version(conn)
-        views = {
-            row[0]
-            for row in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
-        }
+        current = is_current(conn)
     finally:
         conn.close()
-    latest = max((v for v, _, _ in _migration_files()), default=0)
-    wanted = {f.stem for f in VIEWS_DIR.glob("*.sql")}
-    if version >= latest and wanted <= views:
+    if current:
         return False
     try:
         connect(path).close()
     except WarehouseBusyError:
         return False
     return True
+
+
+def connect_current(
+    path: Path, *, config: dict[str, Any] | None = None, upgrade: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse at `path`, upgraded first when an older stanwire wrote it (and
+    `upgrade` allows): one connection when it is current, which is the usual case."""
+    conn = connect(path, read_only=True, config=config)
+    try:
+        current = not upgrade or is_current(conn)
+    except BaseException:
+        conn.close()
+        raise
+    if current:
+        return conn
+    conn.close()
+    upgrade_if_needed(path)
+    return connect(path, read_only=True, config=config)
 
 
 def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:

@@ -70,6 +70,21 @@ def delete_enrichment(conn: duckdb.DuckDBPyConnection, article_id: str) -> None:
         conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])  # table names are ours
 
 
+def delete_enrichment_of(conn: duckdb.DuckDBPyConnection, article_ids: list[str]) -> None:
+    """Remove everything the NLP stored for these articles, in a few statements (inside the caller's
+    transaction)."""
+    conn.execute(
+        "DELETE FROM event_parties WHERE event_id IN "
+        "(SELECT id FROM events WHERE article_id IN (SELECT unnest(?::VARCHAR[])))",
+        [article_ids],
+    )
+    for table in ("events", "article_organizations", "article_countries", "article_topics"):
+        conn.execute(
+            f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",  # table names are ours
+            [article_ids],
+        )
+
+
 def save_enrichment(
     conn: duckdb.DuckDBPyConnection, article_id: str, analysis: dict[str, Any], nlp_version: str
 ) -> None:

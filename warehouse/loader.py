@@ -5,6 +5,14 @@ field) is recorded in `landing_files` as failed with the reason, and the rest of
 one transaction; when the database refuses a batch it is rolled back and its files are retried one by one, so a
 single file the database cannot take fails alone and nothing stored before is touched. A file already read with
 the same sha256 is skipped, so loading twice changes nothing.
+
+Files are parsed and checked in Python; a batch is then written in bulk. What each record does (new, an exact
+copy of an earlier text, an update of a stored article, unchanged) is decided in memory, in file order, against
+the few stored articles the batch can touch (its own ids, the articles with the same texts, their copies), read
+in one query; the results are written by a handful of set-based statements (an INSERT and an UPDATE of articles
+from columns passed as lists, the copies that change original, the enrichment to clear, the crawl queue, the
+landing files). Each article added or changed is noted in `article_changes` for the deduplication and the
+search index, which then work on those articles only.
 """
 
 from __future__ import annotations
@@ -12,14 +20,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 
-from warehouse.enrichment import delete_enrichment
+from warehouse.enrichment import delete_enrichment_of
 from warehouse.errors import LoadError, one_line
 from warehouse.records import ArticleRow, CrawlErrorRow, parse_article, parse_crawl_error
 
@@ -73,7 +83,7 @@ def load_landing(
     conn: duckdb.DuckDBPyConnection,
     landing_dir: Path,
     *,
-    batch_size: int = 200,
+    batch_size: int = 1000,
     on_commit: Callable[[], None] | None = None,
 ) -> LoadReport:
     """Load every landing file under `landing_dir/articles` and `landing_dir/errors` not loaded yet.
@@ -82,15 +92,18 @@ def load_landing(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     report = LoadReport()
-    known = dict(conn.execute("SELECT path, sha256 FROM landing_files").fetchall())
+    landing_dir = Path(landing_dir)
+    scan = _scan(conn, landing_dir, report)
+    known = _known_files(conn, sorted({path.rpartition("/")[0] for path, _ in scan.paths}))
     batch: list[_LandingFile] = []
-    for landing_file in _new_files(Path(landing_dir), known, report):
+    for landing_file in _new_files(landing_dir, scan.paths, known, report):
         batch.append(landing_file)
         if len(batch) >= batch_size:
             _load_batch(conn, batch, report, on_commit)
             batch = []
     if batch:
         _load_batch(conn, batch, report, on_commit)
+    _record_folders(conn, scan, known, report)
     logger.info(
         "load done files_seen=%d skipped=%d new=%d updated=%d unchanged=%d duplicate=%d errors=%d failed=%d",
         report.files_seen,
@@ -105,29 +118,138 @@ def load_landing(
     return report
 
 
-def _new_files(landing_dir: Path, known: dict[str, str], report: LoadReport) -> Iterator[_LandingFile]:
+@dataclass
+class _Scan:
+    """The landing files to look at, and the folders a finished load may then record as fully loaded."""
+
+    paths: list[tuple[str, str]] = field(default_factory=list)  # (path relative to the landing dir, kind)
+    folders: dict[str, tuple[int, int]] = field(default_factory=dict)  # folder -> (mtime_ns, json files)
+    scanned: list[str] = field(default_factory=list)
+
+
+def _scan(conn: duckdb.DuckDBPyConnection, landing_dir: Path, report: LoadReport) -> _Scan:
+    """List the landing JSON files, leaving out the folders loaded in full before and not changed since.
+
+    Writers add a file by renaming it into its folder, which changes the folder's modification time; a folder
+    whose time is the one recorded when all its files were loaded holds the same files, so it is not listed
+    again and the cost of a load follows the new files, not the whole landing folder. A folder holding a failed
+    file is never recorded (a fixed file is looked at again), nor one changed in the last second (the clock of
+    the file system may not tell a later change apart).
+    """
+    scan = _Scan()
+    if not landing_dir.is_dir():
+        return scan
+    recorded = {
+        path: (int(mtime), int(files))
+        for path, mtime, files in conn.execute("SELECT path, mtime_ns, files FROM landing_folders").fetchall()
+    }
+    settled_before = _file_system_now(landing_dir) - 1_000_000_000
+    for top, kind in LANDING_KINDS:
+        stack = [landing_dir / top]
+        while stack:
+            folder = stack.pop()
+            try:
+                mtime = folder.stat().st_mtime_ns
+                entries = None
+                relative = folder.relative_to(landing_dir).as_posix()
+                known = recorded.get(relative)
+                if known is not None and known[0] == mtime:
+                    report.files_seen += known[1]
+                    report.files_skipped += known[1]
+                    continue
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue  # no such folder (yet): nothing to load from it
+            names = []
+            subfolders = False
+            for entry in entries:
+                # Writers create `.<name>.<random>.tmp` and rename it: a `*.json` here is always complete.
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders = True
+                    stack.append(Path(entry.path))
+                elif entry.name.endswith(".json") and entry.is_file():
+                    names.append(entry.name)
+            scan.scanned.append(relative)
+            scan.paths.extend((f"{relative}/{name}", kind) for name in names)
+            if not subfolders and mtime < settled_before:
+                scan.folders[relative] = (mtime, len(names))
+    scan.paths.sort()
+    return scan
+
+
+def _file_system_now(landing_dir: Path) -> int:
+    """The file system's own clock (the time it stamps on a file written now), or 0 when it cannot be read."""
+    marker = landing_dir / ".stanwire-load"
+    try:
+        marker.touch()
+        return marker.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _known_files(conn: duckdb.DuckDBPyConnection, folders: list[str]) -> dict[str, tuple[str, str]]:
+    """path -> (sha256, status) of the files already read in these folders."""
+    if not folders:
+        return {}
+    rows = conn.execute(
+        "SELECT path, sha256, status FROM landing_files "
+        "WHERE rtrim(parse_dirpath(path), '/') IN (SELECT unnest(?::VARCHAR[]))",
+        [folders],
+    ).fetchall()
+    return {path: (sha256, status) for path, sha256, status in rows}
+
+
+def _record_folders(
+    conn: duckdb.DuckDBPyConnection, scan: _Scan, known: dict[str, tuple[str, str]], report: LoadReport
+) -> None:
+    """Record the folders whose every file is now loaded; forget the others that were listed."""
+    if not scan.scanned:
+        return
+    failed = {path for path, _ in report.files_failed}
+    failed |= {path for path, (_, status) in known.items() if status != "loaded"}
+    unclean = {path.rpartition("/")[0] for path in failed}
+    clean = {folder: value for folder, value in scan.folders.items() if folder not in unclean}
+    try:
+        conn.execute("BEGIN TRANSACTION")
+        conn.execute(
+            "DELETE FROM landing_folders WHERE path IN (SELECT unnest(?::VARCHAR[]))", [scan.scanned]
+        )
+        if clean:
+            conn.execute(
+                "INSERT INTO landing_folders (path, mtime_ns, files) "
+                "SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[])",
+                [list(clean), [v[0] for v in clean.values()], [v[1] for v in clean.values()]],
+            )
+        conn.execute("COMMIT")
+    except duckdb.Error as exc:
+        conn.execute("ROLLBACK")
+        # Only a shortcut is lost: the next load lists these folders again.
+        logger.warning("landing folders not recorded error=%s", one_line(exc))
+
+
+def _new_files(
+    landing_dir: Path, paths: list[tuple[str, str]], known: dict[str, tuple[str, str]], report: LoadReport
+) -> Iterator[_LandingFile]:
     """Read, hash and check each landing JSON not yet read with its current content."""
-    for folder, kind in LANDING_KINDS:
-        # Writers create `.<name>.<random>.tmp` and rename it: a `*.json` here is always complete.
-        for path in sorted((landing_dir / folder).rglob("*.json")):
-            report.files_seen += 1
-            relative = path.relative_to(landing_dir).as_posix()
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                # An empty hash never matches, so the file is read again on the next load.
-                yield _LandingFile(relative, kind, "", problem=f"cannot read the file: {exc.strerror or exc}")
-                continue
-            sha256 = hashlib.sha256(data).hexdigest()
-            if known.get(relative) == sha256:
-                report.files_skipped += 1
-                continue
-            landing_file = _LandingFile(relative, kind, sha256)
-            try:
-                landing_file.row = _parse(data, relative, kind)
-            except LoadError as exc:
-                landing_file.problem = str(exc)
-            yield landing_file
+    for relative, kind in paths:
+        report.files_seen += 1
+        try:
+            data = (landing_dir / relative).read_bytes()
+        except OSError as exc:
+            # An empty hash never matches, so the file is read again on the next load.
+            yield _LandingFile(relative, kind, "", problem=f"cannot read the file: {exc.strerror or exc}")
+            continue
+        sha256 = hashlib.sha256(data).hexdigest()
+        stored = known.get(relative)
+        if stored is not None and stored[0] == sha256:
+            report.files_skipped += 1
+            continue
+        landing_file = _LandingFile(relative, kind, sha256)
+        try:
+            landing_file.row = _parse(data, relative, kind)
+        except LoadError as exc:
+            landing_file.problem = str(exc)
+        yield landing_file
 
 
 def _parse(data: bytes, relative: str, kind: str) -> ArticleRow | CrawlErrorRow:
@@ -167,27 +289,38 @@ def _load_batch(
 
 
 def _write_files(conn: duckdb.DuckDBPyConnection, files: list[_LandingFile]) -> LoadReport:
-    """Store `files` in one transaction and return their counts; on a database error nothing is kept."""
+    """Store `files` in one transaction and return their counts; on a database error nothing is kept.
+
+    The batch is written in bulk: Python decides what each record does (new, duplicate, updated, unchanged, in
+    file order, exactly as storing them one by one would), then a few set-based statements write the results.
+    """
     counts = LoadReport()
+    articles: list[ArticleRow] = []
+    errors: list[CrawlErrorRow] = []
+    recorded: list[tuple[_LandingFile, str, str | None]] = []
+    for landing_file in files:
+        if landing_file.problem is not None or landing_file.row is None:
+            problem = landing_file.problem or "nothing to load"
+            logger.warning("bad landing file=%s problem=%s", landing_file.path, problem)
+            counts.files_failed.append((landing_file.path, problem))
+            recorded.append((landing_file, "failed", problem))
+            continue
+        if isinstance(landing_file.row, ArticleRow):
+            articles.append(landing_file.row)
+        else:
+            errors.append(landing_file.row)
+        recorded.append((landing_file, "loaded", None))
     conn.execute("BEGIN TRANSACTION")
     try:
-        for landing_file in files:
-            if landing_file.problem is not None or landing_file.row is None:
-                problem = landing_file.problem or "nothing to load"
-                logger.warning("bad landing file=%s problem=%s", landing_file.path, problem)
-                counts.files_failed.append((landing_file.path, problem))
-                _record_file(conn, landing_file, "failed", problem)
-                continue
-            if isinstance(landing_file.row, ArticleRow):
-                outcome = _store_article(conn, landing_file.row)
-                counts.articles_new += outcome == "new"
-                counts.articles_duplicate += outcome == "duplicate"
-                counts.articles_updated += outcome == "updated"
-                counts.articles_unchanged += outcome == "unchanged"
-            else:
-                _store_crawl_error(conn, landing_file.row)
-                counts.errors_loaded += 1
-            _record_file(conn, landing_file, "loaded", None)
+        for outcome in _store_articles(conn, articles):
+            counts.articles_new += outcome == "new"
+            counts.articles_duplicate += outcome == "duplicate"
+            counts.articles_updated += outcome == "updated"
+            counts.articles_unchanged += outcome == "unchanged"
+        # Files are read articles first, then errors: an error loaded after the article of its URL leaves it done.
+        _store_crawl_errors(conn, errors)
+        counts.errors_loaded += len(errors)
+        _record_files(conn, recorded)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -195,150 +328,283 @@ def _write_files(conn: duckdb.DuckDBPyConnection, files: list[_LandingFile]) -> 
     return counts
 
 
-def _record_file(
-    conn: duckdb.DuckDBPyConnection, landing_file: _LandingFile, status: str, message: str | None
+def _record_files(
+    conn: duckdb.DuckDBPyConnection, recorded: list[tuple[_LandingFile, str, str | None]]
 ) -> None:
+    if not recorded:
+        return
     conn.execute(
         """
         INSERT INTO landing_files (path, kind, sha256, status, message, loaded_at)
-        VALUES (?, ?, ?, ?, ?, current_timestamp)
+        SELECT unnest($path), unnest($kind), unnest($sha256), unnest($status), unnest($message::VARCHAR[]),
+            current_timestamp
         ON CONFLICT (path) DO UPDATE SET
             kind = excluded.kind, sha256 = excluded.sha256, status = excluded.status,
             message = excluded.message, loaded_at = excluded.loaded_at
         """,
-        [landing_file.path, landing_file.kind, landing_file.sha256, status, message],
+        {
+            "path": [f.path for f, _, _ in recorded],
+            "kind": [f.kind for f, _, _ in recorded],
+            "sha256": [f.sha256 for f, _, _ in recorded],
+            "status": [status for _, status, _ in recorded],
+            "message": [message for _, _, message in recorded],
+        },
     )
 
 
-def _store_article(conn: duckdb.DuckDBPyConnection, row: ArticleRow) -> ArticleOutcome:
-    """Insert or update one article; return new, duplicate, updated or unchanged."""
-    current = conn.execute(
-        "SELECT content_hash, fetched_at, title, published_at, published_date, language, authors "
-        "FROM articles WHERE id = ?",
-        [row.id],
-    ).fetchone()
-    outcome: ArticleOutcome
-    if current is None:
-        original = _original_with_hash(conn, row)
-        conn.execute(
+@dataclass
+class _Stored:
+    """What deciding an article's outcome needs to know of a stored (or just written) article."""
+
+    content_hash: str
+    duplicate_of: str | None
+    first_seen_at: datetime
+    fetched_at: datetime | None = None
+    meta: tuple[object, ...] | None = None  # title, published_at, published_date, language, authors
+
+
+class _Batch:
+    """The articles a batch can touch, in memory: its own ids, the articles sharing a text with its records,
+    and the copies of its articles. Records are applied one by one, in file order, as `_store_article` did."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, rows: list[ArticleRow]) -> None:
+        ids = sorted({row.id for row in rows})
+        hashes = sorted({row.content_hash for row in rows if row.has_text})
+        self.state: dict[str, _Stored] = {}
+        self.stored: set[str] = set()
+        for article_id, content_hash, duplicate_of, first_seen, fetched, *meta in conn.execute(
             """
-            INSERT INTO articles (id, url, final_url, canonical_url, source, title, text, language,
-                published_at, published_date, authors, fetched_at, content_hash, discovered_via, html_file,
-                landing_file, date_note, duplicate_of, first_seen_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            SELECT id, content_hash, duplicate_of, first_seen_at, fetched_at, title, published_at,
+                published_date, language, authors
+            FROM articles
+            WHERE id IN (SELECT unnest($ids)) OR content_hash IN (SELECT unnest($hashes))
+                OR duplicate_of IN (SELECT unnest($ids))
             """,
-            # first seen when first fetched, updated when the stored version was fetched, not when loaded:
-            # what the views show follows from the landing files alone, whenever the loader runs
-            [*_article_values(row), original, row.fetched_at, row.fetched_at],
+            {"ids": ids, "hashes": hashes},
+        ).fetchall():
+            self.state[article_id] = _Stored(content_hash, duplicate_of, first_seen, fetched, tuple(meta))
+            self.stored.add(article_id)
+        self.by_hash: dict[str, set[str]] = {}
+        self.copies: dict[str, set[str]] = {}
+        for article_id, known in self.state.items():
+            self.by_hash.setdefault(known.content_hash, set()).add(article_id)
+            if known.duplicate_of is not None:
+                self.copies.setdefault(known.duplicate_of, set()).add(article_id)
+        self.written: dict[str, ArticleRow] = {}  # id -> the version to store
+        self.relinked: set[str] = set()  # articles whose duplicate_of changed
+        self.cleared: set[str] = set()  # stored articles whose enrichment describes an old text
+
+    def set(self, article_id: str, **changes: Any) -> None:
+        known = self.state[article_id]
+        if "content_hash" in changes:
+            self.by_hash.get(known.content_hash, set()).discard(article_id)
+            self.by_hash.setdefault(changes["content_hash"], set()).add(article_id)
+        if "duplicate_of" in changes:
+            if known.duplicate_of is not None:
+                self.copies.get(known.duplicate_of, set()).discard(article_id)
+            if changes["duplicate_of"] is not None:
+                self.copies.setdefault(changes["duplicate_of"], set()).add(article_id)
+            if changes["duplicate_of"] != known.duplicate_of:
+                self.relinked.add(article_id)
+        for name, value in changes.items():
+            setattr(known, name, value)
+
+    def original(self, row: ArticleRow) -> str | None:
+        """The id of the first other article with this text, or None (always None for an empty text)."""
+        if not row.has_text:
+            return None
+        candidates = [
+            (self.state[other].first_seen_at, other)
+            for other in self.by_hash.get(row.content_hash, ())
+            if other != row.id and self.state[other].duplicate_of is None
+        ]
+        return min(candidates)[1] if candidates else None
+
+    def apply(self, row: ArticleRow) -> ArticleOutcome:
+        meta = (row.title, row.published_at, row.published_date, row.language, list(row.authors))
+        known = self.state.get(row.id)
+        if known is None:
+            original = self.original(row)
+            self.state[row.id] = _Stored(row.content_hash, None, row.fetched_at, row.fetched_at, meta)
+            self.by_hash.setdefault(row.content_hash, set()).add(row.id)
+            self.set(row.id, duplicate_of=original)
+            self.written[row.id] = row
+            return "duplicate" if original else "new"
+        if known.fetched_at is not None and (
+            row.fetched_at < known.fetched_at
+            or (known.content_hash == row.content_hash and known.meta == meta)
+        ):
+            # An older fetch of a page whose newer version is stored (files are read by fetch day, but within a
+            # day by name, not time); or the same text and metadata. A re-extraction of the same fetch that
+            # changed only a title or a date is an update.
+            return "unchanged"
+        original = self.original(row)
+        self.set(row.id, content_hash=row.content_hash, duplicate_of=original)
+        known.fetched_at, known.meta = row.fetched_at, meta
+        self.written[row.id] = row
+        if row.id in self.stored:
+            # The stored entities and events describe the old text; the next enrich run replaces them.
+            self.cleared.add(row.id)
+        self._rehome_copies(row.id, row.content_hash)
+        return "updated"
+
+    def _rehome_copies(self, article_id: str, new_hash: str) -> None:
+        """Copies of an article whose text just changed are copies no more: the first of each text becomes
+        original."""
+        orphans = sorted(
+            (self.state[other].first_seen_at, other)
+            for other in self.copies.get(article_id, set())
+            if self.state[other].content_hash != new_hash
         )
-        outcome = "duplicate" if original else "new"
-    elif row.fetched_at < current[1] or (
-        current[0] == row.content_hash
-        and tuple(current[2:])
-        == (row.title, row.published_at, row.published_date, row.language, list(row.authors))
-    ):
-        # An older fetch of a page whose newer version is stored (files are read by fetch day, but within a day
-        # by name, not time); or the same text and metadata. A re-extraction of the same fetch that changed only
-        # a title or a date is an update.
-        outcome = "unchanged"
-    else:
-        original = _original_with_hash(conn, row)
+        new_original: dict[str, str] = {}
+        for _, orphan in orphans:
+            original = new_original.setdefault(self.state[orphan].content_hash, orphan)
+            self.set(orphan, duplicate_of=None if original == orphan else original)
+
+
+_ARTICLE_COLUMNS = (
+    ("id", "VARCHAR"),
+    ("url", "VARCHAR"),
+    ("final_url", "VARCHAR"),
+    ("canonical_url", "VARCHAR"),
+    ("source", "VARCHAR"),
+    ("title", "VARCHAR"),
+    ("text", "VARCHAR"),
+    ("language", "VARCHAR"),
+    ("published_at", "TIMESTAMPTZ"),
+    ("published_date", "DATE"),
+    ("authors", "VARCHAR[]"),
+    ("fetched_at", "TIMESTAMPTZ"),
+    ("content_hash", "VARCHAR"),
+    ("discovered_via", "VARCHAR"),
+    ("html_file", "VARCHAR"),
+    ("landing_file", "VARCHAR"),
+    ("date_note", "VARCHAR"),
+    ("duplicate_of", "VARCHAR"),
+    ("first_seen_at", "TIMESTAMPTZ"),
+    ("updated_at", "TIMESTAMPTZ"),
+)
+_STAGED = ", ".join(f"unnest(${name}::{kind}[]) AS {name}" for name, kind in _ARTICLE_COLUMNS)
+_NAMES = ", ".join(name for name, _ in _ARTICLE_COLUMNS)
+_UPDATED = ", ".join(f"{name} = s.{name}" for name, _ in _ARTICLE_COLUMNS[1:] if name != "first_seen_at")
+
+
+def _store_articles(conn: duckdb.DuckDBPyConnection, rows: list[ArticleRow]) -> list[ArticleOutcome]:
+    """Insert or update the batch's articles; return each record's outcome (new, duplicate, updated,
+    unchanged)."""
+    if not rows:
+        return []
+    batch = _Batch(conn, rows)
+    outcomes = [batch.apply(row) for row in rows]
+    inserted = [row for article_id, row in batch.written.items() if article_id not in batch.stored]
+    updated = [row for article_id, row in batch.written.items() if article_id in batch.stored]
+    if inserted:
+        conn.execute(f"INSERT INTO articles ({_NAMES}) SELECT {_STAGED}", _columns(inserted, batch))
+    if updated:
         conn.execute(
-            """
-            UPDATE articles SET url = ?, final_url = ?, canonical_url = ?, source = ?, title = ?, text = ?,
-                language = ?, published_at = ?, published_date = ?, authors = ?, fetched_at = ?,
-                content_hash = ?, discovered_via = ?, html_file = ?, landing_file = ?, date_note = ?,
-                duplicate_of = ?,
-                nlp_version = NULL, enriched_at = NULL, updated_at = ?
-            WHERE id = ?
-            """,
-            [*_article_values(row)[1:], original, row.fetched_at, row.id],
+            f"UPDATE articles SET {_UPDATED}, nlp_version = NULL, enriched_at = NULL "
+            f"FROM (SELECT {_STAGED}) AS s WHERE articles.id = s.id",
+            _columns(updated, batch),
         )
-        # The stored entities and events describe the old text; the next enrich run replaces them.
-        delete_enrichment(conn, row.id)
-        _rehome_duplicates(conn, row.id, row.content_hash)
-        outcome = "updated"
+    relinked = sorted(batch.relinked - set(batch.written))
+    if relinked:
+        conn.execute(
+            "UPDATE articles SET duplicate_of = s.original FROM (SELECT unnest(?::VARCHAR[]) AS id, "
+            "unnest(?::VARCHAR[]) AS original) AS s WHERE articles.id = s.id",
+            [relinked, [batch.state[a].duplicate_of for a in relinked]],
+        )
+    if batch.cleared:
+        delete_enrichment_of(conn, sorted(batch.cleared))
+    # The deduplication and the search index catch up with these articles (and the copies that changed
+    # original) on their next run, and with nothing else.
+    conn.execute(
+        "INSERT INTO article_changes (article_id, purpose) "
+        "SELECT id, purpose FROM (SELECT unnest(?::VARCHAR[]) AS id), (VALUES ('dedup'), ('search')) p(purpose) "
+        "ON CONFLICT DO NOTHING",
+        [sorted(set(batch.written) | batch.relinked)],
+    )
+    # Every record's URLs (the one asked for, the one it ended at, its canonical URL) are done in the queue.
+    urls = sorted({u for row in rows for u in (row.url, row.final_url, row.canonical_url)})
     conn.execute(
         """
         UPDATE crawl_queue SET status = 'done', last_error = NULL, updated_at = current_timestamp
-        WHERE (url IN (?, ?, ?) OR canonical_url IN (?, ?, ?)) AND status <> 'done'
+        WHERE status <> 'done' AND (url IN (SELECT unnest($urls)) OR canonical_url IN (SELECT unnest($urls)))
         """,
-        [row.url, row.final_url, row.canonical_url] * 2,
+        {"urls": urls},
     )
-    return outcome
+    return outcomes
 
 
-def _article_values(row: ArticleRow) -> list[object]:
-    """The record's columns in the order the INSERT and UPDATE above name them."""
-    return [
-        row.id,
-        row.url,
-        row.final_url,
-        row.canonical_url,
-        row.source,
-        row.title,
-        row.text,
-        row.language,
-        row.published_at,
-        row.published_date,
-        row.authors,
-        row.fetched_at,
-        row.content_hash,
-        row.discovered_via,
-        row.html_file,
-        row.landing_file,
-        row.date_note,
-    ]
+def _columns(rows: list[ArticleRow], batch: _Batch) -> dict[str, list[object]]:
+    """The rows' values column by column, as the staged SELECT above names them."""
+    values: dict[str, list[object]] = {name: [] for name, _ in _ARTICLE_COLUMNS}
+    for row in rows:
+        known = batch.state[row.id]
+        for name, value in (
+            ("id", row.id),
+            ("url", row.url),
+            ("final_url", row.final_url),
+            ("canonical_url", row.canonical_url),
+            ("source", row.source),
+            ("title", row.title),
+            ("text", row.text),
+            ("language", row.language),
+            ("published_at", row.published_at),
+            ("published_date", row.published_date),
+            ("authors", list(row.authors)),
+            ("fetched_at", row.fetched_at),
+            ("content_hash", row.content_hash),
+            ("discovered_via", row.discovered_via),
+            ("html_file", row.html_file),
+            ("landing_file", row.landing_file),
+            ("date_note", row.date_note),
+            ("duplicate_of", known.duplicate_of),
+            # first seen when first fetched, updated when the stored version was fetched, not when loaded:
+            # what the views show follows from the landing files alone, whenever the loader runs
+            ("first_seen_at", known.first_seen_at),
+            ("updated_at", row.fetched_at),
+        ):
+            values[name].append(value)
+    return values
 
 
-def _original_with_hash(conn: duckdb.DuckDBPyConnection, row: ArticleRow) -> str | None:
-    """The id of the first other article with this text, or None (always None for an empty text)."""
-    if not row.has_text:
-        return None
-    found = conn.execute(
-        """
-        SELECT id FROM articles
-        WHERE content_hash = ? AND duplicate_of IS NULL AND id <> ?
-        ORDER BY first_seen_at, id LIMIT 1
-        """,
-        [row.content_hash, row.id],
-    ).fetchone()
-    return str(found[0]) if found else None
-
-
-def _rehome_duplicates(conn: duckdb.DuckDBPyConnection, article_id: str, new_hash: str) -> None:
-    """Copies of an article whose text just changed are copies no more: the first of each text becomes original."""
-    orphans = conn.execute(
-        """
-        SELECT id, content_hash FROM articles
-        WHERE duplicate_of = ? AND content_hash <> ?
-        ORDER BY first_seen_at, id
-        """,
-        [article_id, new_hash],
-    ).fetchall()
-    new_original: dict[str, str] = {}
-    for orphan_id, orphan_hash in orphans:
-        original = new_original.setdefault(orphan_hash, orphan_id)
-        conn.execute(
-            "UPDATE articles SET duplicate_of = ? WHERE id = ?",
-            [None if original == orphan_id else original, orphan_id],
-        )
-
-
-def _store_crawl_error(conn: duckdb.DuckDBPyConnection, row: CrawlErrorRow) -> None:
+def _store_crawl_errors(conn: duckdb.DuckDBPyConnection, rows: list[CrawlErrorRow]) -> None:
+    if not rows:
+        return
     conn.execute(
         """
         INSERT INTO crawl_errors (source, url, stage, http_status, message, failed_at, landing_file)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        SELECT unnest($source), unnest($url), unnest($stage), unnest($http_status::INTEGER[]), unnest($message),
+            unnest($failed_at::TIMESTAMPTZ[]), unnest($landing_file)
         """,
-        [row.source, row.url, row.stage, row.http_status, row.message, row.failed_at, row.landing_file],
+        {
+            "source": [r.source for r in rows],
+            "url": [r.url for r in rows],
+            "stage": [r.stage for r in rows],
+            "http_status": [r.http_status for r in rows],
+            "message": [r.message for r in rows],
+            "failed_at": [r.failed_at for r in rows],
+            "landing_file": [r.landing_file for r in rows],
+        },
     )
-    # A URL that has since loaded as an article stays done: the error was an earlier or a later bad fetch.
+    # A URL that has since loaded as an article stays done: the error was an earlier or a later bad fetch. Each
+    # error counts one attempt; the last one read is the queue entry's last error.
+    attempts: dict[str, list[object]] = {}
+    for r in rows:
+        entry = attempts.setdefault(r.url, [0, ""])
+        entry[0] = int(entry[0]) + 1  # type: ignore[call-overload]
+        entry[1] = f"{r.stage}: {r.message}"
     conn.execute(
         """
-        UPDATE crawl_queue SET status = 'failed', attempts = attempts + 1, last_error = ?,
+        UPDATE crawl_queue SET status = 'failed', attempts = attempts + s.n, last_error = s.message,
             updated_at = current_timestamp
-        WHERE url = ? AND status <> 'done'
+        FROM (SELECT unnest($url::VARCHAR[]) AS url, unnest($n::INTEGER[]) AS n,
+            unnest($message::VARCHAR[]) AS message) AS s
+        WHERE crawl_queue.url = s.url AND crawl_queue.status <> 'done'
         """,
-        [f"{row.stage}: {row.message}", row.url],
+        {
+            "url": list(attempts),
+            "n": [entry[0] for entry in attempts.values()],
+            "message": [entry[1] for entry in attempts.values()],
+        },
     )

@@ -1,7 +1,14 @@
 """Full-text search over article titles and bodies: BM25 from DuckDB's `fts` extension.
 
-The index (schema `fts_main_articles` in the warehouse) is rebuilt after each load, so a search sees every
-stored article. One index serves both languages: the Porter stemmer folds English inflections ("blocked",
+The index (schema `fts_main_articles` in the warehouse) is kept up to date after each load, so a search sees
+every stored article, in its stored version, ranked as a freshly built index would rank it. DuckDB's
+`create_fts_index` only builds an index from scratch (a cost that grows with the warehouse), so the articles the
+loader added or changed (`article_changes`, purpose `search`) are added to the index's own tables instead: their
+old entries removed, their terms tokenized, stop-worded and stemmed by the index's own macros, new words added to
+its dictionary, document frequencies and the collection statistics (documents, average length) updated. That is
+the same index a rebuild makes, up to the numbering of its rows (a test compares them), at a cost that follows
+the new articles. A full rebuild is done only when it is the cheaper way: no index yet, or more than
+`REBUILD_SHARE` of the indexed articles changed at once (a first load, a re-extraction). One index serves both languages: the Porter stemmer folds English inflections ("blocked",
 "blocking" → "block") and leaves Cyrillic words as written, so a Russian search matches the word form it is given
 ("блокировка" does not find "блокировки"); lower-casing and accent stripping apply to both.
 """
@@ -21,6 +28,9 @@ from warehouse.errors import QueryError, WarehouseError, one_line
 __all__ = ["SearchHit", "has_index", "refresh_index", "search"]
 
 SNIPPET_CHARS = 220
+# Above this share of changed articles, rebuilding the whole index is cheaper than updating it in place.
+REBUILD_SHARE = 0.25
+FTS = "fts_main_articles"
 
 
 @dataclass(frozen=True)
@@ -43,16 +53,121 @@ def has_index(conn: duckdb.DuckDBPyConnection) -> bool:
     return bool(found and found[0])
 
 
-def refresh_index(conn: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the BM25 index over articles' titles and texts (a read-write connection)."""
+def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> str:
+    """Bring the BM25 index over articles' titles and texts up to date (a read-write connection); return what
+    it did: `current` (nothing had changed), `updated` (the changed articles only) or `rebuilt`."""
+    found = conn.execute("SELECT count(*) FROM article_changes WHERE purpose = 'search'").fetchone()
+    pending = int(found[0]) if found else 0
+    indexed = has_index(conn)
+    if indexed and not pending and not rebuild:
+        return "current"
     load_fts(conn)
     try:
-        conn.execute(
-            "PRAGMA create_fts_index('articles', 'id', 'title', 'text', stemmer = 'porter', "
-            "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
-        )
+        if indexed and not rebuild:
+            row = conn.execute(f"SELECT num_docs FROM {FTS}.stats").fetchone()
+            if row is not None and pending <= REBUILD_SHARE * int(row[0]):
+                _update_index(conn)
+                return "updated"
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(
+                "PRAGMA create_fts_index('articles', 'id', 'title', 'text', stemmer = 'porter', "
+                "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
+            )
+            conn.execute("DELETE FROM article_changes WHERE purpose = 'search'")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot build the full-text index: {one_line(exc)}") from exc
+    return "rebuilt"
+
+
+def _update_index(conn: duckdb.DuckDBPyConnection) -> None:
+    """Apply the changed articles to the index tables, as `create_fts_index` would have indexed them."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE fts_changed AS "
+            "SELECT DISTINCT article_id AS name FROM article_changes WHERE purpose = 'search'"
+        )
+        # The old versions out: their terms, and their share of each term's document frequency.
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE fts_old AS SELECT docid FROM {FTS}.docs "
+            "WHERE name IN (SELECT name FROM fts_changed)"
+        )
+        if conn.execute("SELECT count(*) FROM fts_old").fetchone() != (0,):
+            conn.execute(
+                f"""
+                UPDATE {FTS}.dict SET df = dict.df - gone.n
+                FROM (SELECT termid, count(DISTINCT docid) AS n FROM {FTS}.terms
+                      WHERE docid IN (SELECT docid FROM fts_old) GROUP BY termid) AS gone
+                WHERE dict.termid = gone.termid
+                """
+            )
+            conn.execute(f"DELETE FROM {FTS}.terms WHERE docid IN (SELECT docid FROM fts_old)")
+            conn.execute(f"DELETE FROM {FTS}.docs WHERE docid IN (SELECT docid FROM fts_old)")
+        # The current versions in, tokenized, stop-worded and stemmed by the index's own macros.
+        conn.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE fts_new_docs AS
+            SELECT (SELECT coalesce(max(docid), -1) FROM {FTS}.docs) + row_number() OVER (ORDER BY a.id) AS docid,
+                a.id AS name, a.title, a.text
+            FROM articles a WHERE a.id IN (SELECT name FROM fts_changed)
+            """
+        )
+        conn.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE fts_new_terms AS
+            WITH tokens AS (
+                SELECT docid, 0 AS fieldid, unnest({FTS}.tokenize(title)) AS w FROM fts_new_docs
+                UNION ALL
+                SELECT docid, 1 AS fieldid, unnest({FTS}.tokenize(text)) AS w FROM fts_new_docs
+            )
+            SELECT docid, fieldid, stem(w, 'porter') AS term FROM tokens
+            WHERE w IS NOT NULL AND len(w) > 0 AND w NOT IN (SELECT sw FROM {FTS}.stopwords)
+            """
+        )
+        conn.execute(
+            f"""
+            INSERT INTO {FTS}.dict (termid, term, df)
+            SELECT (SELECT coalesce(max(termid), -1) FROM {FTS}.dict) + row_number() OVER (ORDER BY term), term, 0
+            FROM (SELECT DISTINCT term FROM fts_new_terms) AS t
+            WHERE term NOT IN (SELECT term FROM {FTS}.dict)
+            """
+        )
+        conn.execute(
+            f"""
+            UPDATE {FTS}.dict SET df = dict.df + added.n
+            FROM (SELECT term, count(DISTINCT docid) AS n FROM fts_new_terms GROUP BY term) AS added
+            WHERE dict.term = added.term
+            """
+        )
+        conn.execute(
+            f"INSERT INTO {FTS}.terms (docid, fieldid, termid) SELECT n.docid, n.fieldid, d.termid "
+            f"FROM fts_new_terms n JOIN {FTS}.dict d ON d.term = n.term"
+        )
+        conn.execute(
+            f"""
+            INSERT INTO {FTS}.docs (docid, name, len)
+            SELECT d.docid, d.name, count(t.term) FROM fts_new_docs d LEFT JOIN fts_new_terms t ON t.docid = d.docid
+            GROUP BY d.docid, d.name
+            """
+        )
+        conn.execute(
+            f"UPDATE {FTS}.stats SET num_docs = s.num_docs, avgdl = s.avgdl FROM "
+            f"(SELECT count(docid) AS num_docs, sum(len) / count(len) AS avgdl FROM {FTS}.docs) AS s"
+        )
+        conn.execute(
+            "DELETE FROM article_changes WHERE purpose = 'search' AND article_id IN (SELECT name FROM fts_changed)"
+        )
+        for table in ("fts_changed", "fts_old", "fts_new_docs", "fts_new_terms"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def search(

@@ -306,14 +306,16 @@ def test_a_database_error_rolls_back_the_batch_and_only_that_file_fails(
     write_article(landing, URL)
     write_article(landing, OTHER_URL, text="A second story.")
     write_error(landing, "https://steppe-dispatch.test/news/2026/11/gone")
-    real_store = warehouse.loader._store_article
+    real_store = warehouse.loader._store_articles
 
-    def store_or_fail(connection: duckdb.DuckDBPyConnection, row: warehouse.loader.ArticleRow) -> str:
-        if row.canonical_url == OTHER_URL:
+    def store_or_fail(
+        connection: duckdb.DuckDBPyConnection, rows: list[warehouse.loader.ArticleRow]
+    ) -> list[str]:
+        if any(row.canonical_url == OTHER_URL for row in rows):
             connection.execute("INSERT INTO articles (id) VALUES (NULL)")  # violates NOT NULL
-        return real_store(connection, row)
+        return real_store(connection, rows)  # type: ignore[return-value]
 
-    monkeypatch.setattr(warehouse.loader, "_store_article", store_or_fail)
+    monkeypatch.setattr(warehouse.loader, "_store_articles", store_or_fail)
     report = load_landing(conn, landing)
     assert (report.articles_new, report.errors_loaded) == (1, 1)
     [(path, message)] = report.files_failed
@@ -323,7 +325,7 @@ def test_a_database_error_rolls_back_the_batch_and_only_that_file_fails(
     assert [r[0] for r in conn.execute("SELECT canonical_url FROM articles").fetchall()] == [URL]
     assert count(conn, "SELECT count(*) FROM landing_files") == 2  # the refused file is tried again next time
 
-    monkeypatch.setattr(warehouse.loader, "_store_article", real_store)
+    monkeypatch.setattr(warehouse.loader, "_store_articles", real_store)
     retry = load_landing(conn, landing)
     assert (retry.files_skipped, retry.articles_new, retry.files_failed) == (2, 1, [])
 
