@@ -311,6 +311,7 @@ def test_a_truncated_feed_keeps_the_entries_before_the_cut_or_says_what_happened
         assert result.error.startswith("not a well-formed feed and no entries: ")
 
 
+@pytest.mark.realtime
 @pytest.mark.parametrize("path", ["/dribble/feed.xml", "/dribble-headers/feed.xml"])
 def test_a_feed_sent_a_byte_at_a_time_fails_at_the_timeout_for_the_whole_fetch(
     fixture_server: FixtureServer, path: str

@@ -267,6 +267,7 @@ def test_parse_errors_stay_duckdbs_own_message(untouched: Path) -> None:
 ENDLESS = "SELECT count(*) FROM generate_series(1, 100000000) AS a, generate_series(1, 100000000) AS b"
 
 
+@pytest.mark.realtime
 def test_a_query_over_its_time_is_stopped_promptly(untouched: Path) -> None:
     started = time.monotonic()
     with pytest.raises(QueryError) as stopped:
@@ -303,6 +304,7 @@ def test_the_limits_are_those_of_the_settings(untouched: Path) -> None:
         run_query(untouched, "SELECT 1", limits=SqlLimits(threads=0))
 
 
+@pytest.mark.realtime
 def test_a_parquet_result_is_stopped_by_the_timeout_and_leaves_nothing(
     untouched: Path, tmp_path: Path
 ) -> None:
