@@ -21,10 +21,12 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spiders.errors import CrawlError, CrawlJobError
-from spiders.job import CrawlJob, load_job
+
+if TYPE_CHECKING:  # spiders.job brings courlan: the settings, which read PARENT_PID_VARIABLE, need neither
+    from spiders.job import CrawlJob
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 REPORT_NAME = "report.json"
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     job_path = Path(args[0])
     try:
+        from spiders.job import load_job
+
         job = load_job(job_path)
         scrapy_settings(job)  # reject bad settings before the reactor starts
     except CrawlJobError as exc:
