@@ -455,14 +455,35 @@ def plot(growth: dict[str, Any], path: Path) -> None:
 
 def table(results: dict[str, Any]) -> str:
     rows: list[tuple[str, str]] = []
-    n = results["nlp"]
+    if "nlp" in results:
+        rows.extend(_nlp_rows(results["nlp"]))
+    if "load" in results:
+        rows.extend(_load_rows(results["load"]))
+    if "e2e" in results:
+        rows.extend(_e2e_rows(results["e2e"]))
+    if "growth" in results:
+        rows.extend(_addition_rows(results["growth"]))
+    if "startup" in results:
+        rows.extend(_startup_rows(results["startup"]))
+    if "growth" in results:
+        rows.extend(_scale_rows(results["growth"]))
+    width = max((len(r[0]) for r in rows), default=0)
+    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
+
+
+def _nlp_rows(n: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
     rows.append(
         (
             "1. enrich, words/s (plain nlp.pipe)",
             f"{n['stanwire_words_per_s']:,.0f} ({n['plain_nlp_pipe_words_per_s']:,.0f}): {n['time_ratio']:.1f}× its time",
         )
     )
-    ld = results["load"]
+    return rows
+
+
+def _load_rows(ld: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
     rows.append(
         (
             f"2. load {ld['articles']:,} articles/s (read_json)",
@@ -475,7 +496,11 @@ def table(results: dict[str, Any]) -> str:
             f"{ld['load_landing_articles_per_s']:,.0f}: {ld['ratio_load_landing']:.2f}×",
         )
     )
-    e = results["e2e"]
+    return rows
+
+
+def _e2e_rows(e: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
     first = e["runs"][0]
     rows.append((f"3. end to end, {e['articles']:,} articles", f"first run {e['first_run_s']:.0f} s"))
     rows.append(
@@ -508,34 +533,54 @@ def table(results: dict[str, Any]) -> str:
             f"{e['second_run_s']:.1f} s / {e['first_run_s']:.0f} s = {100 * e['second_vs_first']:.1f} %",
         )
     )
-    for a in results["growth"]["additions"]:
+    return rows
+
+
+def _addition_rows(growth: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for a in growth["additions"]:
         rows.append(
             (
                 f"   {a['added']} new articles at {a['stored']:,} stored",
                 f"{a['load_stage_s']:.2f} s (index {a['index']})",
             )
         )
-    if results["growth"]["addition_spread"]:
-        rows.append(("   slowest / fastest of those", f"{results['growth']['addition_spread']:.2f}×"))
-    s = results["startup"]
+    if growth["addition_spread"]:
+        rows.append(("   slowest / fastest of those", f"{growth['addition_spread']:.2f}×"))
+    return rows
+
+
+def _startup_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
     rows.append(("5. start-up (python -c duckdb …)", f"{s['median_s']['baseline']:.2f} s"))
     for name in ("sql", "status", "help"):
         rows.append((f"   stanwire {name}", f"{s['median_s'][name]:.2f} s: {s['ratio'][name]:.1f}×"))
-    for st in results["growth"]["steps"]:
+    return rows
+
+
+def _scale_rows(growth: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for st in growth["steps"]:
         rows.append(
             (
                 f"6. at {st['stored']:,} stored: load / enrich",
                 f"{st['load_ms_per_article']:.2f} / {st['enrich_ms_per_article']:.0f} ms per article",
             )
         )
-    width = max(len(r[0]) for r in rows)
-    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
+    return rows
+
+
+STAGES = ("nlp", "load", "e2e", "startup", "growth")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small corpus (CI): under two minutes")
     parser.add_argument("--out", type=Path, help="results JSON (default: bench/results.json or -quick)")
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated stages to run again ({', '.join(STAGES)}); the others are kept from --out",
+    )
     parser.add_argument("--e2e-child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.e2e_child:
@@ -544,26 +589,49 @@ def main(argv: list[str] | None = None) -> int:
     mode = "quick" if options.quick else "full"
     sizes = SIZES[mode]
     out = options.out or REPO / "bench" / ("results-quick.json" if options.quick else "results.json")
+    stages = STAGES
+    results: dict[str, Any] = {}
+    if options.only:
+        stages = tuple(s.strip() for s in options.only.split(",") if s.strip())
+        unknown = sorted(set(stages) - set(STAGES))
+        if unknown:
+            parser.error(f"--only: unknown stage {', '.join(unknown)} (stages: {', '.join(STAGES)})")
+        if out.exists():
+            results = json.loads(out.read_text(encoding="utf-8"))
+            if results.get("mode") != mode:
+                parser.error(f"--only: {out} holds a {results.get('mode')} run, not a {mode} one")
+    results.update(mode=mode, sizes=sizes, machine=machine())
     outlets = corpus.make_outlets()
-    results: dict[str, Any] = {"mode": mode, "sizes": sizes, "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="stanwire-bench-") as tmp:
         work = Path(tmp)
-        print("1. enrich against plain nlp.pipe …", flush=True)
-        results["nlp"] = bench_nlp(options.quick)
-        print("2. load against read_json …", flush=True)
-        results["load"] = bench_load(sizes["load"], work, outlets)
-        print(
-            f"3. end to end at {sizes['e2e']:,} articles (enrich on a sample of {sizes['enrich_sample']}) …",
-            flush=True,
-        )
-        results["e2e"] = bench_e2e(sizes["e2e"], work, outlets, sizes)
-        print("5. start-up …", flush=True)
-        results["startup"] = bench_startup(work / "home", sizes["startup_runs"])
-        print(f"4./6. a warehouse growing to {sizes['scale'][-1]:,} articles …", flush=True)
-        results["growth"] = bench_growth(work, outlets, sizes)
-    png = REPO / "docs" / "bench-scaling.png" if mode == "full" else out.with_suffix(".png")
-    plot(results["growth"], png)
-    results["plot"] = str(png.relative_to(REPO)) if png.is_relative_to(REPO) else str(png)
+        if "nlp" in stages:
+            print("1. enrich against plain nlp.pipe …", flush=True)
+            results["nlp"] = bench_nlp(options.quick)
+        if "load" in stages:
+            print("2. load against read_json …", flush=True)
+            results["load"] = bench_load(sizes["load"], work, outlets)
+        if "e2e" in stages:
+            print(
+                f"3. end to end at {sizes['e2e']:,} articles (enrich on a sample of {sizes['enrich_sample']}) …",
+                flush=True,
+            )
+            results["e2e"] = bench_e2e(sizes["e2e"], work, outlets, sizes)
+        if "startup" in stages:
+            print("5. start-up …", flush=True)
+            home = work / "home"
+            if not (home / "warehouse.duckdb").exists():  # without the end-to-end run: an empty warehouse
+                from warehouse.db import connect
+
+                home.mkdir(parents=True, exist_ok=True)
+                connect(home / "warehouse.duckdb").close()
+            results["startup"] = bench_startup(home, sizes["startup_runs"])
+        if "growth" in stages:
+            print(f"4./6. a warehouse growing to {sizes['scale'][-1]:,} articles …", flush=True)
+            results["growth"] = bench_growth(work, outlets, sizes)
+    if "growth" in stages:
+        png = REPO / "docs" / "bench-scaling.png" if mode == "full" else out.with_suffix(".png")
+        plot(results["growth"], png)
+        results["plot"] = str(png.relative_to(REPO)) if png.is_relative_to(REPO) else str(png)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
     print(table(results))

@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("spacy", "natasha", "datasketch", "matplotlib", "prefect", "scrapy", "trafilatura", "nlp")
+HEAVY = (
+    "spacy",
+    "natasha",
+    "datasketch",
+    "matplotlib",
+    "prefect",
+    "scrapy",
+    "trafilatura",
+    "nlp",
+    "pydantic",  # Typer 0.29 imports it at start-up (~0.2 s); 0.28 does not (issue 11)
+)
 
 PROBE = """
 import json, sys
