@@ -32,11 +32,14 @@ __all__ = [
     "apply_views",
     "connect",
     "connect_current",
+    "extension_path",
     "fts_extension_path",
     "is_current",
     "load_fts",
+    "migration_files",
     "schema_version",
     "upgrade_if_needed",
+    "views_in_dependency_order",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -91,7 +94,7 @@ def connect(
     return conn
 
 
-def _migration_files() -> list[tuple[int, str, Path]]:
+def migration_files() -> list[tuple[int, str, Path]]:
     """The migrations shipped with this code, as (version, name, path) in version order."""
     found: dict[int, tuple[int, str, Path]] = {}
     for sql_file in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -129,7 +132,7 @@ def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
         """
     )
     applied = {int(row[0]) for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
-    files = _migration_files()
+    files = migration_files()
     known = {version for version, _, _ in files}
     newer = sorted(applied - known)
     if newer:
@@ -167,7 +170,7 @@ def is_current(conn: duckdb.DuckDBPyConnection) -> bool:
     views = {
         row[0] for row in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
     }
-    latest = max((v for v, _, _ in _migration_files()), default=0)
+    latest = max((v for v, _, _ in migration_files()), default=0)
     wanted = {f.stem for f in VIEWS_DIR.glob("*.sql")}
     return version >= latest and wanted <= views
 
@@ -217,7 +220,7 @@ def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """(Re)create the views of `warehouse/views/*.sql` in one transaction; return the file names applied.
 
     A view built on another one (its file names the other view) is created after it."""
-    files = _views_in_dependency_order(sorted(VIEWS_DIR.glob("*.sql")))
+    files = views_in_dependency_order(sorted(VIEWS_DIR.glob("*.sql")))
     current = ""
     conn.execute("BEGIN TRANSACTION")
     try:
@@ -231,7 +234,7 @@ def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return [f.name for f in files]
 
 
-def _views_in_dependency_order(files: list[Path]) -> list[Path]:
+def views_in_dependency_order(files: list[Path]) -> list[Path]:
     # What a view's SQL names, comments left out ("-- … shown by v_agreements" is no dependency).
     texts = {f.stem: re.sub(r"--[^\n]*", "", f.read_text(encoding="utf-8")) for f in files}
     by_name = {f.stem: f for f in files}
@@ -255,20 +258,26 @@ def _views_in_dependency_order(files: list[Path]) -> list[Path]:
     return ordered
 
 
-def fts_extension_path() -> Path:
-    """Where the PyPI package `duckdb-extension-fts` keeps the extension built for the installed DuckDB."""
-    spec = importlib.util.find_spec("duckdb_extension_fts")
+def extension_path(module: str, name: str) -> Path:
+    """Where the PyPI package `module` (e.g. `duckdb_extension_fts`) keeps the DuckDB extension `name` built for
+    the installed DuckDB: `<module dir>/extensions/v<duckdb version>/<name>.duckdb_extension`.
+
+    Raises `WarehouseError` naming the package to install when it is missing or built for another DuckDB."""
+    package = f"{module.replace('_', '-')}=={duckdb.__version__}"
+    spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
-        raise WarehouseError(
-            f"full-text search needs the package duckdb-extension-fts=={duckdb.__version__}; install it"
-        )
-    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+        raise WarehouseError(f"the {name} extension needs the package {package}: pip install {package}")
+    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     if not path.is_file():
         raise WarehouseError(
-            f"no fts extension for DuckDB {duckdb.__version__} at {path}: install "
-            f"duckdb-extension-fts=={duckdb.__version__} to match duckdb"
+            f"no {name} extension for DuckDB {duckdb.__version__} at {path}: pip install {package} to match duckdb"
         )
     return path
+
+
+def fts_extension_path() -> Path:
+    """Where the PyPI package `duckdb-extension-fts` keeps the extension built for the installed DuckDB."""
+    return extension_path("duckdb_extension_fts", "fts")
 
 
 def load_fts(conn: duckdb.DuckDBPyConnection) -> None:
