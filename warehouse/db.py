@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,8 @@ __all__ = [
     "fts_extension_path",
     "is_current",
     "load_fts",
-    "migration_files",
     "schema_version",
     "upgrade_if_needed",
-    "views_in_dependency_order",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -94,7 +93,7 @@ def connect(
     return conn
 
 
-def migration_files() -> list[tuple[int, str, Path]]:
+def _migration_files() -> list[tuple[int, str, Path]]:
     """The migrations shipped with this code, as (version, name, path) in version order."""
     found: dict[int, tuple[int, str, Path]] = {}
     for sql_file in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -120,19 +119,27 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations this warehouse lacks, in order, one transaction each; return their versions."""
+def apply_migrations(
+    conn: duckdb.DuckDBPyConnection, *, translate: Callable[[str], str] | None = None
+) -> list[int]:
+    """Apply the migrations this warehouse lacks, in order, one transaction each; return their versions.
+
+    `translate` rewrites each script (and the `schema_migrations` table's DDL) before it runs: the DuckLake
+    backend passes `warehouse.ducklake.translate_ddl`, since DuckLake has no sequences or constraints."""
+    prepare = translate or (lambda sql: sql)
     conn.execute(
-        """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version INTEGER PRIMARY KEY,
-            name VARCHAR NOT NULL,
-            applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+        prepare(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+            )
+            """
         )
-        """
     )
     applied = {int(row[0]) for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
-    files = migration_files()
+    files = _migration_files()
     known = {version for version, _, _ in files}
     newer = sorted(applied - known)
     if newer:
@@ -144,7 +151,7 @@ def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, sql_file in files:
         if version in applied:
             continue
-        script = sql_file.read_text(encoding="utf-8")
+        script = prepare(sql_file.read_text(encoding="utf-8"))
         conn.execute("BEGIN TRANSACTION")
         try:
             conn.execute(script)
@@ -170,7 +177,7 @@ def is_current(conn: duckdb.DuckDBPyConnection) -> bool:
     views = {
         row[0] for row in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
     }
-    latest = max((v for v, _, _ in migration_files()), default=0)
+    latest = max((v for v, _, _ in _migration_files()), default=0)
     wanted = {f.stem for f in VIEWS_DIR.glob("*.sql")}
     return version >= latest and wanted <= views
 
@@ -220,7 +227,7 @@ def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """(Re)create the views of `warehouse/views/*.sql` in one transaction; return the file names applied.
 
     A view built on another one (its file names the other view) is created after it."""
-    files = views_in_dependency_order(sorted(VIEWS_DIR.glob("*.sql")))
+    files = _views_in_dependency_order(sorted(VIEWS_DIR.glob("*.sql")))
     current = ""
     conn.execute("BEGIN TRANSACTION")
     try:
@@ -234,7 +241,7 @@ def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return [f.name for f in files]
 
 
-def views_in_dependency_order(files: list[Path]) -> list[Path]:
+def _views_in_dependency_order(files: list[Path]) -> list[Path]:
     # What a view's SQL names, comments left out ("-- … shown by v_agreements" is no dependency).
     texts = {f.stem: re.sub(r"--[^\n]*", "", f.read_text(encoding="utf-8")) for f in files}
     by_name = {f.stem: f for f in files}
