@@ -2,6 +2,7 @@
 
     server = PgServer.start()
     server.libpq  # "host=127.0.0.1 port=… user=postgres dbname=postgres"
+    server.create_database("lake_1")  # the same for a new database
     server.stop()
 
 Uses the binaries in /usr/local/bin (`initdb`, `pg_ctl`). PostgreSQL refuses to run as root, so under uid 0 the
@@ -124,6 +125,15 @@ class PgServer:
             server.stop()
             raise
         return server
+
+    def create_database(self, name: str) -> str:
+        """Create database `name` (with the `createdb` beside `initdb`); return its libpq connection string."""
+        createdb = (BIN / "initdb").resolve().parent / "createdb"
+        _run(
+            [*self.prefix, str(createdb), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, name],
+            f"createdb {name}",
+        )
+        return f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname={name}"
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
