@@ -206,9 +206,8 @@ def _translate_column(column: list[str], not_null: set[str], *, added: bool = Fa
             if bracket < len(out) and out[bracket] == "(":
                 del out[i : _matching(out, bracket) + 1]
                 continue
-        elif (
-            word == "CONSTRAINT"
-        ):  # CONSTRAINT name CHECK/UNIQUE/PRIMARY KEY …: the name goes, the rest is seen next
+        elif word == "CONSTRAINT":
+            # CONSTRAINT name CHECK/UNIQUE/PRIMARY KEY …: the name goes, what follows is seen next.
             name_at = _next_code(out, i + 1)
             del out[i : name_at + 1]
             continue
@@ -295,15 +294,16 @@ def _translate_statement(statement: str) -> str:
     if head[:2] == ["CREATE", "TABLE"]:
         return "".join(_translate_create_table(tokens))
     if words[:2] == ["ALTER", "TABLE"] and "ADD" in words:
-        add = code[words.index("ADD")]
-        rest = _next_code(tokens, add + 1)
-        if _upper(tokens[rest]) == "COLUMN":
-            rest = _next_code(tokens, rest + 1)
-        if _upper(tokens[rest]) in {"PRIMARY", "UNIQUE", "CHECK", "CONSTRAINT", "FOREIGN"}:
-            return ""  # ALTER TABLE … ADD <constraint>: nothing left to add
-        if _upper(tokens[rest]) in {"IF"}:  # ADD COLUMN IF NOT EXISTS name …
-            rest = _next_code(tokens, _next_code(tokens, _next_code(tokens, rest + 1) + 1) + 1)
-        return "".join([*tokens[:rest], *_translate_column(tokens[rest:], set(), added=True)])
+        at = words.index("ADD") + 1
+        if words[at : at + 1] == ["COLUMN"]:
+            at += 1
+        if words[at : at + 3] == ["IF", "NOT", "EXISTS"]:
+            at += 3
+        if at >= len(code):
+            return statement
+        if words[at] in {"PRIMARY", "UNIQUE", "CHECK", "CONSTRAINT", "FOREIGN"}:
+            return ""  # ALTER TABLE … ADD <constraint>: nothing is left to add
+        return "".join([*tokens[: code[at]], *_translate_column(tokens[code[at] :], set(), added=True)])
     return statement
 
 
@@ -311,8 +311,8 @@ def translate_ddl(sql: str) -> str:
     """Our migration SQL (one or more statements) rewritten into what DuckLake accepts.
 
     In each statement, sequences and `DEFAULT nextval(...)` go, `PRIMARY KEY` becomes `NOT NULL` on its
-    columns, `UNIQUE` and `CHECK` constraints go, and defaults of LIST columns go.
-    Other statements are kept as they are. The result is the statements, each ending with `;`, one per line
+    columns, `UNIQUE` and `CHECK` constraints go, defaults of LIST columns go, and the `true`/`false` default of
+    an added column is quoted. Other statements are kept as they are. The result is the statements, each ending with `;`, one per line
     group; a statement left with nothing to do (`CREATE SEQUENCE`) is left out."""
     out: list[str] = []
     for statement in _split_statements(sql):

@@ -322,3 +322,14 @@ def test_translate_leaves_strings_comments_and_other_statements_alone() -> None:
         "UPDATE t SET note = 'UNIQUE; PRIMARY KEY';\n\n"
         "COMMENT ON COLUMN t.note IS 'a CHECK (it''s text)';\n"
     )
+
+
+def test_translate_added_columns_and_constraints() -> None:
+    sql = (
+        "ALTER TABLE runs ADD COLUMN IF NOT EXISTS n BIGINT DEFAULT nextval('s') CHECK (n > 0);\n"
+        "ALTER TABLE runs ADD CONSTRAINT one UNIQUE (n);\n"
+        "ALTER TABLE t ADD tags VARCHAR[] DEFAULT ['a']"
+    )
+    assert translate_ddl(sql) == (
+        "ALTER TABLE runs ADD COLUMN IF NOT EXISTS n BIGINT;\n\nALTER TABLE t ADD tags VARCHAR[];\n"
+    )
