@@ -15,7 +15,6 @@ Exit code 0 when every statement was accepted, 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 from collections import Counter
@@ -24,13 +23,10 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script: `python tools/ducklake_probe.py`
+    sys.path.insert(0, str(REPO))
 
-
-def extension_path(module: str, name: str) -> Path:
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        raise SystemExit(f"needs {module.replace('_', '-')}=={duckdb.__version__}: pip install it")
-    return Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+from warehouse.db import extension_path  # noqa: E402
 
 
 def attach(catalog: str, data_path: str) -> duckdb.DuckDBPyConnection:

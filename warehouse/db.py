@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "apply_views",
     "connect",
     "connect_current",
+    "extension_path",
     "fts_extension_path",
     "is_current",
     "load_fts",
@@ -117,16 +119,24 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations this warehouse lacks, in order, one transaction each; return their versions."""
+def apply_migrations(
+    conn: duckdb.DuckDBPyConnection, *, translate: Callable[[str], str] | None = None
+) -> list[int]:
+    """Apply the migrations this warehouse lacks, in order, one transaction each; return their versions.
+
+    `translate` rewrites each script (and the `schema_migrations` table's DDL) before it runs: the DuckLake
+    backend passes `warehouse.ducklake.translate_ddl`, since DuckLake has no sequences or constraints."""
+    prepare = translate or (lambda sql: sql)
     conn.execute(
-        """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version INTEGER PRIMARY KEY,
-            name VARCHAR NOT NULL,
-            applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+        prepare(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+            )
+            """
         )
-        """
     )
     applied = {int(row[0]) for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
     files = _migration_files()
@@ -141,7 +151,7 @@ def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, sql_file in files:
         if version in applied:
             continue
-        script = sql_file.read_text(encoding="utf-8")
+        script = prepare(sql_file.read_text(encoding="utf-8"))
         conn.execute("BEGIN TRANSACTION")
         try:
             conn.execute(script)
@@ -255,20 +265,26 @@ def _views_in_dependency_order(files: list[Path]) -> list[Path]:
     return ordered
 
 
-def fts_extension_path() -> Path:
-    """Where the PyPI package `duckdb-extension-fts` keeps the extension built for the installed DuckDB."""
-    spec = importlib.util.find_spec("duckdb_extension_fts")
+def extension_path(module: str, name: str) -> Path:
+    """Where the PyPI package `module` (e.g. `duckdb_extension_fts`) keeps the DuckDB extension `name` built for
+    the installed DuckDB: `<module dir>/extensions/v<duckdb version>/<name>.duckdb_extension`.
+
+    Raises `WarehouseError` naming the package to install when it is missing or built for another DuckDB."""
+    package = f"{module.replace('_', '-')}=={duckdb.__version__}"
+    spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
-        raise WarehouseError(
-            f"full-text search needs the package duckdb-extension-fts=={duckdb.__version__}; install it"
-        )
-    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+        raise WarehouseError(f"the {name} extension needs the package {package}: pip install {package}")
+    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     if not path.is_file():
         raise WarehouseError(
-            f"no fts extension for DuckDB {duckdb.__version__} at {path}: install "
-            f"duckdb-extension-fts=={duckdb.__version__} to match duckdb"
+            f"no {name} extension for DuckDB {duckdb.__version__} at {path}: pip install {package} to match duckdb"
         )
     return path
+
+
+def fts_extension_path() -> Path:
+    """Where the PyPI package `duckdb-extension-fts` keeps the extension built for the installed DuckDB."""
+    return extension_path("duckdb_extension_fts", "fts")
 
 
 def load_fts(conn: duckdb.DuckDBPyConnection) -> None:
