@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stanwire-installed
 
-.PHONY: help venv browser faketime demo test test-clock lint typecheck eval bench bench-quick clean site
+.PHONY: help venv browser postgres faketime demo test test-clock lint typecheck eval bench bench-quick clean site
 
 help:
 	@echo "make demo   - run the whole pipeline offline on the bundled demo corpus"
@@ -38,7 +38,7 @@ demo: venv
 	$(BIN)/stanwire demo
 
 # chromium is checked first: a machine that cannot have it learns so in one line before any install starts.
-test: browser venv lint typecheck
+test: browser postgres venv lint typecheck
 	$(BIN)/python -m pytest
 
 # Debian packages the tests need, installed with apt when missing (as root, or with password-less sudo).
@@ -54,6 +54,11 @@ APT_INSTALL = \
 # The HTML digest is tested in headless Chromium.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { PKG=chromium; WHY="the HTML digest is tested in headless Chromium"; $(APT_INSTALL); }
+
+# The DuckLake tests start a throwaway PostgreSQL (tests/pg_server.py) with its initdb and pg_ctl.
+postgres:
+	@{ command -v initdb >/dev/null 2>&1 || test -x /usr/local/bin/initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
+		{ PKG=postgresql; WHY="the DuckLake tests run a real PostgreSQL catalog"; $(APT_INSTALL); }
 
 faketime:
 	@command -v faketime >/dev/null 2>&1 || { PKG=faketime; WHY="make test-clock moves the clock"; $(APT_INSTALL); }

@@ -5,7 +5,7 @@
     server.create_database("lake_1")  # the same for a new database
     server.stop()
 
-Uses the binaries in /usr/local/bin (`initdb`, `pg_ctl`). PostgreSQL refuses to run as root, so under uid 0 the
+Uses PostgreSQL's own binaries (`initdb`, `pg_ctl`; see `_bin_dir`). PostgreSQL refuses to run as root, so under uid 0 the
 server runs as the system user `pgtest` (created once with `useradd -m pgtest`) through `runuser -u pgtest --`.
 The cluster lives in a temporary directory owned by that user, listens only on 127.0.0.1 on a free port, trusts
 every local connection, and `stop()` stops it (`pg_ctl stop -m immediate`) and removes the directory.
@@ -23,7 +23,29 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BIN = Path(os.environ.get("STANWIRE_PG_BIN", "/usr/local/bin"))
+
+def _bin_dir() -> Path:
+    """Where initdb and pg_ctl are: $STANWIRE_PG_BIN, /usr/local/bin, Debian's newest
+    /usr/lib/postgresql/<version>/bin (the package does not put them on PATH), or PATH."""
+    if os.environ.get("STANWIRE_PG_BIN"):
+        return Path(os.environ["STANWIRE_PG_BIN"])
+    candidates = [Path("/usr/local/bin")]
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    candidates.extend(debian)
+    found = shutil.which("initdb")
+    if found:
+        candidates.append(Path(found).parent)
+    for candidate in candidates:
+        if os.access(candidate / "initdb", os.X_OK):
+            return candidate
+    return Path("/usr/local/bin")
+
+
+BIN = _bin_dir()
 SYSTEM_USER = "pgtest"
 SUPERUSER = "postgres"
 
@@ -80,7 +102,7 @@ class PgServer:
             if not os.access(binary, os.X_OK):
                 raise PgServerError(
                     f"no PostgreSQL binary {binary}: install PostgreSQL (e.g. apt-get install postgresql) "
-                    "and link initdb and pg_ctl into /usr/local/bin, or set STANWIRE_PG_BIN"
+                    "(make test does so), or set STANWIRE_PG_BIN to the folder holding initdb and pg_ctl"
                 )
         prefix, uid, gid = _as_user_prefix()
         root = Path(tempfile.mkdtemp(prefix="stanwire-pg-"))
