@@ -6,6 +6,7 @@ whose `dataclasses.asdict` is the JSON documented in docs/architecture.md. Knows
 
 from nlp.analysis import analyze, analyze_many
 from nlp.errors import GazetteerError, InvalidDocumentError, ModelNotFoundError, NlpError
+from nlp.parallel import Failure, analyze_each
 from nlp.pipeline import NLP_VERSION, Pipelines, build_pipeline
 from nlp.records import (
     CountryMention,
@@ -23,6 +24,7 @@ __all__ = [
     "DocumentInput",
     "Event",
     "EventParty",
+    "Failure",
     "GazetteerError",
     "InvalidDocumentError",
     "ModelNotFoundError",
@@ -30,6 +32,7 @@ __all__ = [
     "OrganizationMention",
     "Pipelines",
     "analyze",
+    "analyze_each",
     "analyze_many",
     "build_pipeline",
 ]

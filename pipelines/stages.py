@@ -389,6 +389,13 @@ class EnrichReport:
     nlp_version: str = ""
     seconds: float = 0.0
     groups: int = 0  # acts reported by more than one article
+    processes: int = 1  # NLP worker processes used
+    worker_errors: list[str] = field(default_factory=list)  # a worker that died, the rest done in-process
+
+
+# Below this many articles the NLP runs in this process: starting a worker (a fresh interpreter loading the
+# models) costs a few seconds, more than a small batch takes on one core.
+PARALLEL_MIN_ARTICLES = 256
 
 
 def enrich(
@@ -398,9 +405,16 @@ def enrich(
     limit: int | None = None,
     batch_size: int = 32,
     progress: Progress | None = None,
+    parallel_min: int = PARALLEL_MIN_ARTICLES,
 ) -> EnrichReport:
-    """Run the NLP over articles not yet enriched with the current NLP version and store the results."""
+    """Run the NLP over articles not yet enriched with the current NLP version and store the results.
+
+    With `nlp_processes` above 1 (0: one per core, at most four) and at least `parallel_min` articles to do,
+    worker processes analyse the batches while this process stores them; a worker that dies leaves the rest to
+    this process (nothing is analysed twice or lost: an article is done once its result is stored).
+    """
     import nlp
+    from nlp.parallel import WorkerPool, WorkerPoolBroken, default_processes
 
     started = time.perf_counter()
     report = EnrichReport(nlp_version=nlp.NLP_VERSION)
@@ -410,10 +424,8 @@ def enrich(
         )
         if not todo:
             return report
-        pipes = nlp.build_pipeline(settings.model)
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
-            inputs = [
+        batches = [
+            [
                 nlp.DocumentInput(
                     id=row["id"],
                     title=row["title"] or "",
@@ -421,44 +433,69 @@ def enrich(
                     published=row["published_date"],
                     language=row["language"],
                 )
-                for row in batch
+                for row in todo[start : start + batch_size]
             ]
-            for analysis in _analyze_batch(pipes, inputs, batch_size, report):
-                try:
-                    warehouse.enrichment.save_enrichment(
-                        conn, analysis.id, dataclasses.asdict(analysis), nlp.NLP_VERSION
-                    )
-                    report.articles += 1
-                    crash_point("enrich-article-saved")
-                except WarehouseError as exc:
-                    logger.error("enrich failed article=%s error=%s", analysis.id, exc)
-                    report.failed.append((analysis.id, str(exc)))
+            for start in range(0, len(todo), batch_size)
+        ]
+        processes = settings.nlp_processes or default_processes()
+        done = 0
+
+        def store(batch: list[nlp.DocumentInput], results: list[Any]) -> None:
+            nonlocal done
+            _store_analyses(conn, results, report)
+            done += len(batch)
             if progress:
-                progress(min(start + batch_size, len(todo)), len(todo))
+                progress(done, len(todo))
+
+        remaining = batches
+        if processes > 1 and len(todo) >= parallel_min:
+            report.processes = processes
+            finished: list[list[nlp.DocumentInput]] = []
+            try:
+                with WorkerPool(processes, settings.model, work=_enrich_in_worker) as pool:
+                    for batch, results in pool.analyze(batches, batch_size):
+                        finished.append(batch)
+                        store(batch, results)
+            except WorkerPoolBroken as exc:
+                logger.error("enrich: %s; the rest runs in this process", exc)
+                report.worker_errors.append(str(exc))
+            seen = {id(batch) for batch in finished}
+            remaining = [batch for batch in batches if id(batch) not in seen]
+        if remaining:
+            pipes = nlp.build_pipeline(settings.model)
+            for batch in remaining:
+                store(batch, nlp.analyze_each(pipes, batch, batch_size))
         # The same act reported by several articles is one event group (v_agreements shows it once).
         report.groups = warehouse.event_groups.regroup(conn, nlp.gazetteer.STATE_KINDS)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _analyze_batch(
-    pipes: nlp.Pipelines, inputs: list[nlp.DocumentInput], batch_size: int, report: EnrichReport
-) -> list[nlp.DocumentAnalysis]:
-    """Analyse a batch; if one article breaks the NLP, analyse them one by one and record the broken ones."""
+def _enrich_in_worker(inputs: list[Any], batch_size: int) -> list[Any]:
+    """One batch in an NLP worker process (nlp.parallel), past the crash test's point `enrich-worker-batch`."""
+    from nlp.parallel import analyze_in_worker
+
+    crash_point("enrich-worker-batch")
+    return analyze_in_worker(inputs, batch_size)
+
+
+def _store_analyses(conn: duckdb.DuckDBPyConnection, results: list[Any], report: EnrichReport) -> None:
+    """Save each analysis of a batch; a failure of the NLP or of the warehouse is recorded for its article."""
     import nlp
 
-    try:
-        return nlp.analyze_many(pipes, inputs, batch_size=batch_size)
-    except nlp.NlpError as exc:
-        logger.warning("enrich batch failed, retrying one by one: %s", exc)
-    analyses = []
-    for item in inputs:
+    for analysis in results:
+        if isinstance(analysis, nlp.Failure):
+            report.failed.append((analysis.id, analysis.error))
+            continue
         try:
-            analyses.append(nlp.analyze(pipes, item))
-        except nlp.NlpError as exc:
-            logger.error("enrich failed article=%s error=%s", item.id, exc)
-            report.failed.append((item.id, str(exc)))
-    return analyses
+            warehouse.enrichment.save_enrichment(
+                conn, analysis.id, dataclasses.asdict(analysis), nlp.NLP_VERSION
+            )
+            report.articles += 1
+            crash_point("enrich-article-saved")
+        except WarehouseError as exc:
+            logger.error("enrich failed article=%s error=%s", analysis.id, exc)
+            report.failed.append((analysis.id, str(exc)))
 
 
 # --- digest ---------------------------------------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
 
 import nlp
+import nlp.parallel
 from pipelines import stages
 from pipelines.settings import Settings
 from tests.warehouse.conftest import table_counts, write_article
@@ -73,10 +76,52 @@ def test_an_article_the_nlp_cannot_read_is_recorded_and_the_others_are_enriched(
     def failing_batch(*args: object, **kwargs: object) -> list[nlp.DocumentAnalysis]:
         raise nlp.InvalidDocumentError("one document of the batch is unreadable")
 
-    monkeypatch.setattr(nlp, "analyze_many", failing_batch)
-    monkeypatch.setattr(nlp, "analyze", picky)
+    monkeypatch.setattr(nlp.parallel, "analyze_many", failing_batch)
+    monkeypatch.setattr(nlp.parallel, "analyze", picky)
     report = stages.enrich(settings)
     assert report.articles == 1
     [(article_id, message)] = report.failed
     assert "unreadable" in message
     assert article_id != ""
+
+
+def stored_results(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
+    """What the NLP stored, row by row (article and event ids are derived from the content)."""
+    tables = ("article_organizations", "article_countries", "events", "event_parties", "article_topics")
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        return {name: sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr) for name in tables}
+    finally:
+        conn.close()
+
+
+def test_worker_processes_store_what_one_process_stores(settings: Settings, tmp_path: Path) -> None:
+    shared = dataclasses.replace(settings, home=tmp_path / "shared", nlp_processes=2)
+    shutil.copytree(settings.home, shared.home)  # the same loaded warehouse, not yet enriched
+
+    alone = dataclasses.replace(settings, nlp_processes=1)
+    one = stages.enrich(alone, parallel_min=1)
+    assert (one.articles, one.processes) == (2, 1)
+    expected = stored_results(alone)
+    assert expected["events"]
+    assert expected["article_organizations"]
+
+    report = stages.enrich(shared, parallel_min=1)
+    assert (report.articles, report.processes, report.failed, report.worker_errors) == (2, 2, [], [])
+    assert stored_results(shared) == expected
+
+
+def test_when_the_workers_die_this_process_does_the_rest_and_nothing_is_doubled(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STANWIRE_CRASH_AT", "enrich-worker-batch:1")  # every worker dies at its first batch
+    report = stages.enrich(dataclasses.replace(settings, nlp_processes=2), batch_size=1, parallel_min=1)
+    assert report.articles == 2
+    assert report.failed == []
+    assert report.worker_errors
+    assert "worker process died" in report.worker_errors[0]
+    monkeypatch.delenv("STANWIRE_CRASH_AT")
+    assert stages.enrich(settings).articles == 0  # all stored, once
+    counts = nlp_tables(settings)
+    assert counts["versions"] == 1
+    assert counts["events"] >= 2
