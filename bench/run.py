@@ -87,6 +87,7 @@ def bench_nlp(quick: bool) -> dict[str, Any]:
 
     import nlp
     from eval.nlp.gold_set import load_gold
+    from nlp.parallel import WorkerPool, default_processes
     from pipelines.settings import Settings
 
     docs = [d for d in load_gold(REPO / "eval" / "nlp" / "gold") if d.language == "en"]
@@ -94,18 +95,33 @@ def bench_nlp(quick: bool) -> dict[str, Any]:
         docs = docs[:12]
     inputs = [nlp.DocumentInput(d.id, d.title, d.text, d.published, d.language) for d in docs]
     words = sum(len(f"{d.title} {d.text}".split()) for d in docs)
-    pipes = nlp.build_pipeline()
-    plain = spacy.load(Settings().model)  # the same model, without stanwire's components
+    model = Settings().model
+    pipes = nlp.build_pipeline(model)
+    plain = spacy.load(model)  # the same model, without stanwire's components
     nlp.analyze_many(pipes, inputs[:2])  # warm up both
     list(plain.pipe([d.text for d in docs[:2]]))
     _, ours = timed(nlp.analyze_many, pipes, inputs)
     _, base = timed(lambda texts: list(plain.pipe(texts)), [f"{d.title}\n\n{d.text}" for d in docs])
+    # What `stanwire enrich` runs with 256 articles or more: worker processes, one per core (at most four).
+    processes = default_processes()
+    batch = 4 if quick else 8
+    batches = [inputs[i : i + batch] for i in range(0, len(inputs), batch)]
+    pool_start = time.perf_counter()
+    with WorkerPool(processes, model) as pool:
+        for _ in pool.analyze([inputs[:1]] * processes):  # every worker loads its models
+            pass
+        started_s = time.perf_counter() - pool_start
+        _, parallel = timed(lambda: [r for _, r in pool.analyze(batches, batch)])
     return {
         "documents": len(docs),
         "words": words,
         "stanwire_words_per_s": words / ours,
         "plain_nlp_pipe_words_per_s": words / base,
         "time_ratio": ours / base,
+        "processes": processes,
+        "workers_words_per_s": words / parallel,
+        "workers_ratio": base / parallel,
+        "workers_start_s": started_s,
     }
 
 
@@ -479,6 +495,14 @@ def _nlp_rows(n: dict[str, Any]) -> list[tuple[str, str]]:
             f"{n['stanwire_words_per_s']:,.0f} ({n['plain_nlp_pipe_words_per_s']:,.0f}): {n['time_ratio']:.1f}× its time",
         )
     )
+    if "workers_words_per_s" in n:
+        rows.append(
+            (
+                f"   with {n['processes']} worker processes",
+                f"{n['workers_words_per_s']:,.0f}: {n['workers_ratio']:.2f}× plain's speed"
+                f" (workers ready in {n['workers_start_s']:.1f} s)",
+            )
+        )
     return rows
 
 

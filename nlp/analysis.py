@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from spacy.tokens import Doc
 
-from nlp.doc_ext import country_hits
+from nlp.doc_ext import TEXT_KEY, country_hits
 from nlp.errors import InvalidDocumentError
 from nlp.events import adapt_en, adapt_ru, document_events
 from nlp.org_components import TITLE_END_KEY
@@ -195,6 +195,7 @@ def analyze_many(
     for _, item in english:
         spacy_doc = pipes.english.make_doc(item.text)
         spacy_doc.user_data[TITLE_END_KEY] = item.title_end
+        spacy_doc.user_data[TEXT_KEY] = item.text  # spaCy keeps the text as given: doc.text == item.text
         spacy_docs.append(spacy_doc)
     parsed = pipes.english.pipe(spacy_docs, batch_size=batch_size)
     for (index, item), spacy_doc in zip(english, parsed, strict=True):

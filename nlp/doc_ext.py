@@ -25,6 +25,20 @@ def register_extensions() -> None:
             Doc.set_extension(name, default=None)
 
 
+TEXT_KEY = "stanwire_text"
+
+
+def text_of(doc: Doc) -> str:
+    """`doc.text`, built once per document: spaCy joins it from the tokens on every call (a few ms for a long
+    article), and four stanwire steps read it. A retokenized document keeps its text, so the copy stays true."""
+    cached = doc.user_data.get(TEXT_KEY)
+    if isinstance(cached, str):
+        return cached
+    text: str = doc.text
+    doc.user_data[TEXT_KEY] = text
+    return text
+
+
 def country_hits(doc: Doc) -> list[CountryHit]:
     """The country hits the countries component found (empty when it has not run)."""
     return list(doc._.country_hits or [])

@@ -20,7 +20,7 @@ from spacy.util import filter_spans
 
 from nlp.chrome import chrome_line_ranges, in_ranges
 from nlp.countries import load_countries
-from nlp.doc_ext import country_hits, register_extensions
+from nlp.doc_ext import country_hits, register_extensions, text_of
 from nlp.gazetteer import SurfaceForm, load_gazetteer
 from nlp.text import alias_key, is_acronym, is_all_caps
 from nlp.wordlists import event_words, load_filters
@@ -173,7 +173,7 @@ class OrgFilter(_DataComponent):
     def __call__(self, doc: Doc) -> Doc:
         self.ensure_ready()
         chrome = chrome_line_ranges(
-            doc.text, self.filters, self.is_known_name, skip_until=doc.user_data.get(TITLE_END_KEY, 0)
+            text_of(doc), self.filters, self.is_known_name, skip_until=doc.user_data.get(TITLE_END_KEY, 0)
         )
         doc._.chrome_ranges = chrome
         ents = [

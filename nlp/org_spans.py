@@ -36,6 +36,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.countries import CountryLexicon, load_countries
+from nlp.doc_ext import text_of
 from nlp.gazetteer import Gazetteer, load_gazetteer
 from nlp.org_components import TITLE_END_KEY
 from nlp.text import alias_key, is_acronym
@@ -162,7 +163,7 @@ class _Rules:
         self.gazetteer = gazetteer
         self.lexicon = lexicon
         self.title_end = int(doc.user_data.get(TITLE_END_KEY, 0) or 0)
-        self.body = doc.text[self.title_end :]
+        self.body = text_of(doc)[self.title_end :]
         # Names the document uses for a project, an event or a road somewhere: never an organization in it.
         self.thing_names: set[str] = set()
 

@@ -12,6 +12,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.doc_ext import text_of
+
 # "Dushanbe, 18 November - ", "TASHKENT (Reuters) — ": capitalised words, numbers and a source, then a dash.
 _DATELINE = re.compile(r"(?m)^[A-ZА-ЯЁ][^\n.!?]{0,60}?\s[-–—]{1,2}\s+")
 _MONTHS = frozenset(
@@ -59,7 +61,7 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
         before = doc[token.i - 1]
         if not token.is_space and ((before.is_space and "\n" in before.text) or "\n" in before.whitespace_):
             token.is_sent_start = True
-    for offset in dateline_ends(doc.text):
+    for offset in dateline_ends(text_of(doc)):
         span = doc.char_span(offset, offset + 1, alignment_mode="expand")
         if span is not None and span.start > 0:
             doc[span.start].is_sent_start = True

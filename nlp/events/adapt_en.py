@@ -12,7 +12,7 @@ from datetime import date
 from spacy.tokens import Doc, Token
 
 from nlp.countries import CountryLexicon
-from nlp.doc_ext import country_hits
+from nlp.doc_ext import country_hits, text_of
 from nlp.events.view import CountryRef, DocView, OrgRef, Tok
 from nlp.gazetteer import Gazetteer
 
@@ -126,7 +126,7 @@ def view_of(
     ]
     dates = [(e.start, e.end) for e in doc.ents if e.label_ == "DATE"]
     return DocView(
-        text=doc.text,
+        text=text_of(doc),
         language="en",
         tokens=tokens,
         sentences=sentences,
