@@ -440,6 +440,8 @@ class Frame:
         while stack:
             node = stack.pop()
             for child in view.kids(node.i):
+                if child.i in keep:
+                    continue  # a parse with a cycle (two words heading each other): each word once
                 if child.rel == "appos" and child.i in view.org_at and abs(child.i - node.i) <= 2:
                     pass  # "сайт «Азаттыка»", "the news site Kloop": the name is part of the phrase
                 elif child.rel == "punct" and child.text in _QUOTES:
