@@ -48,7 +48,6 @@ RAW_ARTICLE_FIELDS = (
 CRAWL_ERROR_FIELDS = ("source", "url", "stage", "http_status", "message", "at")
 DISCOVERY_KINDS = ("feed", "section", "sitemap", "url")
 ERROR_STAGES = ("fetch", "extract", "robots", "offsite")
-_WHITESPACE = re.compile(r"\s+")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -100,7 +99,7 @@ def article_id(canonical_url: str) -> str:
 
 def content_hash(text: str) -> str:
     """sha256 of the text with whitespace runs collapsed, so re-wrapped copies of one text hash alike."""
-    normalised = _WHITESPACE.sub(" ", text).strip()
+    normalised = " ".join(text.split())  # str.split splits where the regex \s matches: as re.sub(r"\s+", " ")
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
