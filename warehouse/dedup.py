@@ -225,9 +225,7 @@ def _changed_articles(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
     """Compute the signature, band keys and title key of each article in `ids` and store them."""
-    rows = conn.execute(
-        "SELECT id, text, title FROM articles WHERE id IN (SELECT unnest(?))", [ids]
-    ).fetchall()
+    rows = _select_by_ids(conn, "SELECT id, text, title FROM articles WHERE id IN {ids}", ids)
     blobs, title_ids, title_keys = [], [], []
     for article_id, text, title in rows:
         blobs.append(signature_values(text or "").astype("<u8").tobytes())
@@ -246,10 +244,10 @@ def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
         f"""
         INSERT INTO article_bands (article_id, band, bucket)
         SELECT s.article_id, b.band, hash(s.signature[{8 * ROWS} * b.band + 1 : {8 * ROWS} * (b.band + 1)])
-        FROM article_signatures s, (SELECT range AS band FROM range({BANDS})) AS b
-        WHERE s.scheme = ? AND s.article_id IN (SELECT unnest(?::VARCHAR[]))
+        FROM (SELECT unnest(?::VARCHAR[]) AS article_id, unnest(?::BLOB[]) AS signature) AS s,
+            (SELECT range AS band FROM range({BANDS})) AS b
         """,
-        [SCHEME, done],
+        [done, blobs],
     )
     conn.execute("DELETE FROM article_title_keys WHERE article_id IN (SELECT unnest(?))", [ids])
     conn.execute(
@@ -367,10 +365,12 @@ def _assign_clusters(conn: duckdb.DuckDBPyConnection, dirty: list[str], threshol
 def _signatures(conn: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, np.ndarray]:
     if not ids:
         return {}
-    rows = conn.execute(
-        "SELECT article_id, signature FROM article_signatures WHERE scheme = ? AND article_id IN (SELECT unnest(?))",
-        [SCHEME, list(ids)],
-    ).fetchall()
+    rows = _select_by_ids(
+        conn,
+        "SELECT article_id, signature FROM article_signatures WHERE scheme = ? AND article_id IN {ids}",
+        list(ids),
+        [SCHEME],
+    )
     return {article_id: np.frombuffer(blob, dtype="<u8").astype(np.uint32) for article_id, blob in rows}
 
 
@@ -384,3 +384,22 @@ def pairs_above(texts: dict[str, str], thresholds: Iterable[float]) -> dict[floa
         for b in keys[i + 1 :]
     }
     return {t: {pair for pair, value in similarity.items() if value >= t} for t in thresholds}
+
+
+# Up to this many ids are looked up as a list of values, which DuckDB pushes into the table scan so that only the
+# matching rows' wide columns (text, signature) are read: O(ids). A longer list is joined instead, which reads the
+# whole column once: O(table), cheaper from a few thousand ids on (measured at 50,000 stored articles: 100 ids
+# 0.03 s as a list against 0.14 s joined; 3,000 ids about even).
+ID_LIST_MAX = 1000
+
+
+def _select_by_ids(
+    conn: duckdb.DuckDBPyConnection, sql: str, ids: Sequence[str], params: Sequence[Any] = ()
+) -> list[Any]:
+    """Rows of `sql`, whose `{ids}` stands where the id list goes (`… WHERE id IN {ids}`), for the `ids`."""
+    if not ids:
+        return []
+    if len(ids) > ID_LIST_MAX:
+        return conn.execute(sql.format(ids="(SELECT unnest(?::VARCHAR[]))"), [*params, list(ids)]).fetchall()
+    marks = "(" + ", ".join("?" * len(ids)) + ")"
+    return conn.execute(sql.format(ids=marks), [*params, *ids]).fetchall()

@@ -116,3 +116,22 @@ def test_short_recurring_titles_are_not_duplicates(conn: duckdb.DuckDBPyConnecti
     load_landing(conn, landing)
     assert deduplicate(conn).title_duplicates == 0
     assert normalize_title("  Morning — Briefing! ") == "morning briefing"
+
+
+@pytest.mark.parametrize("wanted", [0, 1, 7, 1500])
+def test_rows_by_id_are_the_same_as_a_list_of_values_and_as_a_join(wanted: int) -> None:
+    # Short id lists are looked up as values (only the matching rows are read), long ones joined.
+    import warehouse.dedup as dedup
+
+    db = duckdb.connect()
+    db.execute("CREATE TABLE t (id VARCHAR PRIMARY KEY, kind VARCHAR, text VARCHAR)")
+    db.execute(
+        "INSERT INTO t SELECT 'a' || range, CASE WHEN range % 2 = 0 THEN 'even' ELSE 'odd' END, "
+        "repeat('x', 50) FROM range(3000)"
+    )
+    ids = [f"a{n}" for n in range(0, 2 * wanted, 2)] + ["missing"]
+    sql = "SELECT id, kind FROM t WHERE kind = ? AND id IN {ids}"
+    got = sorted(dedup._select_by_ids(db, sql, ids, ["even"]))
+    assert got == sorted((f"a{n}", "even") for n in range(0, 2 * wanted, 2))
+    if wanted == 1500:  # the join path is the one taken
+        assert len(ids) > dedup.ID_LIST_MAX
