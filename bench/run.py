@@ -145,6 +145,8 @@ def load_stage(home: Path) -> dict[str, float]:
     from warehouse.db import connect
 
     conn = connect(home / "warehouse.duckdb")
+    # as pipelines.stages.open_warehouse holds it
+    conn.execute("SET memory_limit = ?", [settings_for(home).warehouse_memory_limit])
     try:
         report, load_s = timed(warehouse.loader.load_landing, conn, home / "landing")
         _, dedup_s = timed(warehouse.dedup.deduplicate, conn)

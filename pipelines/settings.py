@@ -72,6 +72,9 @@ class Settings:
     sql_memory_limit: str = "2GB"
     sql_threads: int = 2
     sql_timeout: float = 0.0
+    # The most memory DuckDB may hold while a stage (load, dedup, search index, enrich) writes the warehouse;
+    # past it DuckDB spills to a temporary folder beside the warehouse (its default is 80 % of the machine).
+    warehouse_memory_limit: str = "1GB"
 
     @property
     def landing_dir(self) -> Path:
@@ -177,10 +180,10 @@ def validate(settings: Settings, origins: dict[str, str] | None = None) -> None:
     def where(name: str) -> str:
         return f"{(origins or {}).get(name, 'settings')}: setting {name!r}"
 
-    if not _SIZE.match(settings.sql_memory_limit.strip()):
-        raise ConfigError(
-            f"{where('sql_memory_limit')}: {settings.sql_memory_limit!r} is not a size; give one such as 512MB or 4GB"
-        )
+    for name in ("sql_memory_limit", "warehouse_memory_limit"):
+        value = getattr(settings, name)
+        if not _SIZE.match(value.strip()):
+            raise ConfigError(f"{where(name)}: {value!r} is not a size; give one such as 512MB or 4GB")
     for name in ("user_agent", "contact"):
         if not _HEADER_TEXT.fullmatch(getattr(settings, name)):
             raise ConfigError(

@@ -33,7 +33,7 @@ from pipelines.digest import build_digest, render_markdown, resolve_week
 from pipelines.errors import RunError
 from pipelines.settings import Settings
 from spiders.crashpoints import crash_point
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, one_line
 
 if TYPE_CHECKING:  # the heavy libraries load only in the stages that use them (start-up of every command)
     import nlp
@@ -54,6 +54,13 @@ def open_warehouse(settings: Settings, *, read_only: bool = False) -> Iterator[d
         conn = warehouse.db.connect(settings.warehouse_path, read_only=read_only)
     except WarehouseError as exc:
         raise RunError(str(exc)) from exc
+    try:
+        conn.execute("SET memory_limit = ?", [settings.warehouse_memory_limit])
+    except duckdb.Error as exc:
+        conn.close()
+        raise RunError(
+            f"setting warehouse_memory_limit={settings.warehouse_memory_limit!r}: {one_line(exc)}"
+        ) from exc
     try:
         yield conn
     finally:

@@ -159,6 +159,7 @@ def test_every_limit_is_documented_in_the_readme() -> None:
         ),
         ('user_agent = "stanwire\\nX-Injected: 1"', "'user_agent' is 'stanwire\\nX-Injected: 1'"),
         ('sql_memory_limit = "٣GB"', "'sql_memory_limit': '٣GB' is not a size"),
+        ('warehouse_memory_limit = "plenty"', "'warehouse_memory_limit': 'plenty' is not a size"),
         (
             "concurrency_per_domain = 1979-05-27",
             "'concurrency_per_domain': expected a value like 2, got date",
@@ -173,3 +174,18 @@ def test_values_the_fuzzer_found_are_config_errors(tmp_path: Path, text: str, me
     with pytest.raises(ConfigError) as raised:
         load_settings(config_file=config, environ={})
     assert message in str(raised.value)
+
+
+def test_the_stages_hold_duckdb_to_warehouse_memory_limit(tmp_path: Path) -> None:
+    from pipelines.stages import open_warehouse
+
+    settings = load_settings(config_file=None, environ={}, home=str(tmp_path), warehouse_memory_limit="300MB")
+    with open_warehouse(settings) as conn:
+        limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit is not None
+    assert limit[0] in ("286.1 MiB", "300.0 MB")
+    default = load_settings(config_file=None, environ={}, home=str(tmp_path))
+    with open_warehouse(default, read_only=True) as conn:
+        limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit is not None
+    assert limit[0] in ("953.6 MiB", "1.0 GB")
