@@ -87,7 +87,12 @@ def _prune_xpath() -> list[str]:
     by_text = " or ".join(
         f"starts-with({_lower('normalize-space(.)')}, {_literal(start)})" for start in _BOILERPLATE_STARTS
     )
-    return [f"//*[{keep}][{short}][{by_class}]", f"//*[{blocks}][{short}][{by_text}]"]
+    # Predicates apply in order, cheapest first: `by_text` lowers the block's text once per phrase, so a test of
+    # its first letter (any phrase's, either case) comes before it and leaves it few blocks to look at.
+    firsts = {start[0] for start in _BOILERPLATE_STARTS}
+    firsts |= {_UPPER[_LOWER.index(c)] for c in firsts if c in _LOWER}
+    first = f"contains({_literal(''.join(sorted(firsts)))}, substring(normalize-space(.), 1, 1))"
+    return [f"//*[{keep}][{by_class}][{short}]", f"//*[{blocks}][{short}][{first}][{by_text}]"]
 
 
 PRUNE_XPATH = _prune_xpath()
