@@ -11,7 +11,7 @@ import importlib.util
 import logging
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ __all__ = [
     "connect_current",
     "extension_path",
     "fts_extension_path",
+    "id_list",
     "is_current",
     "load_fts",
     "schema_version",
@@ -302,3 +303,20 @@ def _has_table(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [name]
     ).fetchone()
     return bool(row and row[0])
+
+
+# Up to this many ids are looked up as a list of values, which DuckDB pushes into the table scan so that only the
+# matching rows' wide columns (text, signature) are read: O(ids). A longer list is joined instead, which reads the
+# whole column once: O(table), cheaper from a few thousand ids on (measured at 50,000 stored articles: 100 ids
+# 0.03 s as a list against 0.14 s joined; 3,000 ids about even).
+ID_LIST_MAX = 1000
+
+
+def id_list(ids: Sequence[str]) -> tuple[str, list[Any]]:
+    """The SQL for `IN <here>` and its parameters, for a list of string ids: values while the list is short
+    (only the matching rows are read), a join on the unnested list when it is long."""
+    if not ids:
+        return "(SELECT NULL::VARCHAR WHERE false)", []
+    if len(ids) > ID_LIST_MAX:
+        return "(SELECT unnest(?::VARCHAR[]))", [list(ids)]
+    return "(" + ", ".join("?" * len(ids)) + ")", list(ids)

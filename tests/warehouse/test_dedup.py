@@ -121,6 +121,7 @@ def test_short_recurring_titles_are_not_duplicates(conn: duckdb.DuckDBPyConnecti
 @pytest.mark.parametrize("wanted", [0, 1, 7, 1500])
 def test_rows_by_id_are_the_same_as_a_list_of_values_and_as_a_join(wanted: int) -> None:
     # Short id lists are looked up as values (only the matching rows are read), long ones joined.
+    import warehouse.db
     import warehouse.dedup as dedup
 
     db = duckdb.connect()
@@ -134,4 +135,13 @@ def test_rows_by_id_are_the_same_as_a_list_of_values_and_as_a_join(wanted: int) 
     got = sorted(dedup._select_by_ids(db, sql, ids, ["even"]))
     assert got == sorted((f"a{n}", "even") for n in range(0, 2 * wanted, 2))
     if wanted == 1500:  # the join path is the one taken
-        assert len(ids) > dedup.ID_LIST_MAX
+        assert len(ids) > warehouse.db.ID_LIST_MAX
+
+
+def test_an_empty_id_list_selects_nothing() -> None:
+    from warehouse.db import id_list
+
+    fragment, params = id_list([])
+    db = duckdb.connect()
+    db.execute("CREATE TABLE t AS SELECT 'a' || range AS id FROM range(5)")
+    assert db.execute(f"SELECT count(*) FROM t WHERE id IN {fragment}", params).fetchone() == (0,)
