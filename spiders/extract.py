@@ -92,7 +92,7 @@ def _prune_xpath() -> list[str]:
     firsts = {start[0] for start in _BOILERPLATE_STARTS}
     firsts |= {_UPPER[_LOWER.index(c)] for c in firsts if c in _LOWER}
     first = f"contains({_literal(''.join(sorted(firsts)))}, substring(normalize-space(.), 1, 1))"
-    return [f"//*[{keep}][{by_class}][{short}]", f"//*[{blocks}][{short}][{first}][{by_text}]"]
+    return [f"//*[@class or @id][{keep}][{by_class}][{short}]", f"//*[{blocks}][{short}][{first}][{by_text}]"]
 
 
 PRUNE_XPATH = _prune_xpath()
