@@ -125,18 +125,19 @@ def bench_nlp(quick: bool) -> dict[str, Any]:
 
 
 def _enrich_documents(quick: bool) -> tuple[list[Any], str]:
-    """The English texts the enrich figure is measured on: the real set beside the repository
-    (../shared/nlp-dev, read in place, never copied) in a full run where it is there, else the in-repo gold set
-    (invented texts; the quick run's 12 of them)."""
+    """The English texts the enrich figure is measured on: in a full run the real set beside the repository
+    (../shared/nlp-dev, read in place, never copied) where it is there, with the in-repo gold set (invented
+    texts); the quick run takes 12 of the gold set."""
     from eval.nlp.gold_set import load_gold
 
+    docs: list[Any] = []
     if not quick:
         from eval.real_news.run import dev_dir, load_scorer
 
         real = dev_dir(None)
         if (real / "score.py").is_file():
             _, real_docs = load_scorer(real).load(real)  # the set's own reader
-            docs: list[Any] = [
+            docs = [
                 SimpleNamespace(
                     id=d["id"],
                     title=d["title"] or "",
@@ -147,10 +148,12 @@ def _enrich_documents(quick: bool) -> tuple[list[Any], str]:
                 for d in real_docs
                 if d.get("language") == "en"
             ]
-            if docs:
-                return docs, f"real English articles ({real})"
     gold = [d for d in load_gold(REPO / "eval" / "nlp" / "gold") if d.language == "en"]
-    return (gold[:12] if quick else gold), "eval/nlp/gold (invented English texts)"
+    if quick:
+        return gold[:12], "12 of eval/nlp/gold (invented English texts)"
+    if docs:  # the real set is small (21 English articles): the invented ones too, so that batches spread
+        return docs + gold, f"{len(docs)} real English articles ({real}) and eval/nlp/gold's {len(gold)}"
+    return gold, "eval/nlp/gold (invented English texts)"
 
 
 def _day(value: str | None) -> Any:
