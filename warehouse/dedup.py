@@ -23,10 +23,14 @@ same clusters as computing them all at once (a test checks it).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 
-from warehouse.db import id_list
+from warehouse.db import id_list, staged
 from warehouse.errors import WarehouseError, one_line
 
 if TYPE_CHECKING:
@@ -58,6 +62,10 @@ DEFAULT_THRESHOLD = 0.3
 # (MinHashLSH(threshold=0.3, num_perm=128) has b=37, r=3; a test checks they agree).
 BANDS, ROWS = 37, 3
 TITLE_WINDOW = timedelta(days=7)
+# Signatures of this many articles or more are computed by worker processes, one per core: a first load of a
+# backfill spends most of its deduplication there, and starting the workers (~0.5 s) pays from about here.
+PARALLEL_MIN_ARTICLES = 2000
+_CHUNK = 250
 MIN_TITLE_WORDS = 4
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -116,7 +124,9 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _shingle_hashes(text: str) -> np.ndarray:
-    """32-bit hashes of the text's distinct word 3-shingles (one for a text shorter than three words)."""
+    """32-bit hashes of the text's word 3-shingles (one for a text shorter than three words); a shingle that
+    recurs is there as often as it does, which changes no minimum (and sorting them out costs a fifth of the
+    signature's time)."""
     words = _words(text)
     if not words:
         return np.empty(0, dtype=np.uint32)
@@ -130,7 +140,7 @@ def _shingle_hashes(text: str) -> np.ndarray:
         else:
             mixed = hashes[:-2] * _MIX[0] + hashes[1:-1] * _MIX[1] + hashes[2:]
         folded = (mixed ^ (mixed >> np.uint64(32))) & _U32
-    return np.unique(folded.astype(np.uint32))
+    return folded.astype(np.uint32)
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -191,13 +201,15 @@ def deduplicate(conn: duckdb.DuckDBPyConnection, *, threshold: float = DEFAULT_T
     try:
         dirty = _changed_articles(conn)
         if dirty:
-            report.signatures_computed = _store_signatures(conn, dirty)
-            report.title_duplicates = _mark_title_duplicates(conn, dirty)
-            report.clusters_changed = _assign_clusters(conn, dirty, threshold)
-            conn.execute(
-                "DELETE FROM article_changes WHERE purpose = 'dedup' AND article_id IN (SELECT unnest(?))",
-                [dirty],
-            )
+            # The changed ids are passed once, as a relation the statements below read (`IN (SELECT id FROM …)`).
+            with staged(conn, {"id": dirty}, {"id": "VARCHAR"}) as dirty_rows:
+                report.signatures_computed = _store_signatures(conn, dirty, dirty_rows)
+                report.title_duplicates = _mark_title_duplicates(conn, dirty_rows)
+                report.clusters_changed = _assign_clusters(conn, dirty_rows, threshold)
+                conn.execute(
+                    "DELETE FROM article_changes WHERE purpose = 'dedup' "
+                    f"AND article_id IN (SELECT id FROM {dirty_rows})"
+                )
         found = conn.execute(
             "SELECT count(*) FROM (SELECT story_cluster_id FROM articles WHERE story_cluster_id IS NOT NULL "
             "GROUP BY story_cluster_id HAVING count(*) > 1)"
@@ -224,47 +236,80 @@ def _changed_articles(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(row[0] for row in rows)
 
 
-def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
-    """Compute the signature, band keys and title key of each article in `ids` and store them."""
+def _signature_blobs_of(texts: list[str]) -> list[bytes]:
+    return [signature_values(text).astype("<u8").tobytes() for text in texts]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def signature_blobs(texts: list[str], *, processes: int | None = None) -> list[bytes]:
+    """The stored form of each text's signature (NUM_PERM little-endian uint64), in order.
+
+    From `PARALLEL_MIN_ARTICLES` texts on, with more than one core (or `processes` > 1), worker processes share
+    the work; they are started with "spawn", so nothing of the open warehouse is inherited. When they cannot
+    start or one dies, the rest is computed here: the same values, only slower."""
+    workers = processes if processes is not None else (_cores() if len(texts) >= PARALLEL_MIN_ARTICLES else 1)
+    if workers <= 1 or len(texts) <= _CHUNK:
+        return _signature_blobs_of(texts)
+    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    blobs: list[bytes] = []
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            for part in pool.map(_signature_blobs_of, chunks):
+                blobs.extend(part)
+    except (BrokenProcessPool, OSError) as exc:
+        logger.warning("signature workers failed (%s): computing the rest in this process", one_line(exc))
+        for chunk in chunks[len(blobs) // _CHUNK :]:
+            blobs.extend(_signature_blobs_of(chunk))
+    return blobs
+
+
+def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str], id_rows: str) -> int:
+    """Compute the signature, band keys and title key of each article in `ids` (`id_rows`: the same as a
+    relation) and store them."""
     rows = _select_by_ids(conn, "SELECT id, text, title FROM articles WHERE id IN {ids}", ids)
-    blobs, title_ids, title_keys = [], [], []
-    for article_id, text, title in rows:
-        blobs.append(signature_values(text or "").astype("<u8").tobytes())
+    blobs = signature_blobs([text or "" for _, text, _ in rows])
+    title_ids, title_keys = [], []
+    for article_id, _, title in rows:
         if title is not None:
             title_ids.append(article_id)
             title_keys.append(normalize_title(title))
     done = [row[0] for row in rows]
-    conn.execute(
-        "INSERT OR REPLACE INTO article_signatures (article_id, scheme, signature) "
-        "SELECT unnest($ids), $scheme, unnest($blobs::BLOB[])",
-        {"ids": done, "scheme": SCHEME, "blobs": blobs},
-    )
-    conn.execute("DELETE FROM article_bands WHERE article_id IN (SELECT unnest(?))", [ids])
-    # Band b is values 3b … 3b+2 of the signature, 8 bytes each: its key is DuckDB's hash of those 24 bytes.
-    conn.execute(
-        f"""
-        INSERT INTO article_bands (article_id, band, bucket)
-        SELECT s.article_id, b.band, hash(s.signature[{8 * ROWS} * b.band + 1 : {8 * ROWS} * (b.band + 1)])
-        FROM (SELECT unnest(?::VARCHAR[]) AS article_id, unnest(?::BLOB[]) AS signature) AS s,
-            (SELECT range AS band FROM range({BANDS})) AS b
-        """,
-        [done, blobs],
-    )
-    conn.execute("DELETE FROM article_title_keys WHERE article_id IN (SELECT unnest(?))", [ids])
-    conn.execute(
-        "INSERT INTO article_title_keys (article_id, title_key) SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
-        [title_ids, title_keys],
-    )
+    conn.execute(f"DELETE FROM article_bands WHERE article_id IN (SELECT id FROM {id_rows})")
+    with staged(conn, {"id": done, "signature": blobs}, {"id": "VARCHAR", "signature": "BLOB"}) as computed:
+        conn.execute(
+            "INSERT OR REPLACE INTO article_signatures (article_id, scheme, signature) "
+            f"SELECT id, ?, signature FROM {computed}",
+            [SCHEME],
+        )
+        # Band b is values 3b … 3b+2 of the signature, 8 bytes each: its key is DuckDB's hash of those 24 bytes.
+        conn.execute(
+            f"""
+            INSERT INTO article_bands (article_id, band, bucket)
+            SELECT s.id, b.band, hash(s.signature[{8 * ROWS} * b.band + 1 : {8 * ROWS} * (b.band + 1)])
+            FROM {computed} AS s, (SELECT range AS band FROM range({BANDS})) AS b
+            """
+        )
+    conn.execute(f"DELETE FROM article_title_keys WHERE article_id IN (SELECT id FROM {id_rows})")
+    with staged(conn, {"id": title_ids, "key": title_keys}, {"id": "VARCHAR", "key": "VARCHAR"}) as keys:
+        conn.execute(f"INSERT INTO article_title_keys (article_id, title_key) SELECT id, key FROM {keys}")
     return len(rows)
 
 
-def _mark_title_duplicates(conn: duckdb.DuckDBPyConnection, dirty: list[str]) -> int:
+def _mark_title_duplicates(conn: duckdb.DuckDBPyConnection, dirty_rows: str) -> int:
     """Re-posts among the title groups (source, normalised title) of the changed articles."""
     rows = conn.execute(
-        """
+        f"""
         WITH groups AS (
             SELECT DISTINCT a.source, k.title_key FROM articles a JOIN article_title_keys k ON k.article_id = a.id
-            WHERE a.id IN (SELECT unnest(?))
+            WHERE a.id IN (SELECT id FROM {dirty_rows})
         )
         SELECT a.id, a.source, k.title_key, coalesce(a.published_at, a.first_seen_at) AS seen_at
         FROM articles a
@@ -272,8 +317,7 @@ def _mark_title_duplicates(conn: duckdb.DuckDBPyConnection, dirty: list[str]) ->
         JOIN groups g ON g.source = a.source AND g.title_key = k.title_key
         WHERE a.duplicate_of IS NULL AND a.title IS NOT NULL
         ORDER BY seen_at, a.id
-        """,
-        [dirty],
+        """
     ).fetchall()
     first_of: dict[tuple[str, str], tuple[str, Any]] = {}
     marked_ids, originals = [], []
@@ -288,26 +332,26 @@ def _mark_title_duplicates(conn: duckdb.DuckDBPyConnection, dirty: list[str]) ->
             continue
         first_of[key] = (article_id, at)
     if marked_ids:
-        conn.execute(
-            "UPDATE articles SET duplicate_of = s.original "
-            "FROM (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::VARCHAR[]) AS original) s WHERE articles.id = s.id",
-            [marked_ids, originals],
-        )
+        columns = {"id": marked_ids, "original": originals}
+        with staged(conn, columns, dict.fromkeys(columns, "VARCHAR")) as marked:
+            conn.execute(
+                f"UPDATE articles SET duplicate_of = s.original FROM {marked} s WHERE articles.id = s.id"
+            )
     return len(marked_ids)
 
 
-def _assign_clusters(conn: duckdb.DuckDBPyConnection, dirty: list[str], threshold: float) -> int:
+def _assign_clusters(conn: duckdb.DuckDBPyConnection, dirty_rows: str, threshold: float) -> int:
     """Recompute the story clusters the changed articles touch; return how many articles changed cluster."""
     # The affected articles: the changed ones, those sharing an LSH band with them, and every member of the
     # clusters either belonged to. No other article can gain or lose a neighbour.
     affected_rows = conn.execute(
-        """
+        f"""
         WITH seeds AS (
-            SELECT unnest(?::VARCHAR[]) AS id
+            SELECT id FROM {dirty_rows}
             UNION
             SELECT o.article_id FROM article_bands d
             JOIN article_bands o ON o.band = d.band AND o.bucket = d.bucket
-            WHERE d.article_id IN (SELECT unnest(?::VARCHAR[]))
+            WHERE d.article_id IN (SELECT id FROM {dirty_rows})
         ),
         clusters AS (
             SELECT DISTINCT a.story_cluster_id FROM articles a JOIN seeds s ON s.id = a.id
@@ -317,20 +361,18 @@ def _assign_clusters(conn: duckdb.DuckDBPyConnection, dirty: list[str], threshol
         FROM articles a
         WHERE a.id IN (SELECT id FROM seeds) OR a.story_cluster_id IN (SELECT story_cluster_id FROM clusters)
         ORDER BY seen_at, a.id
-        """,
-        [dirty, dirty],
+        """
     ).fetchall()
     ids = [row[0] for row in affected_rows]
     rank = {article_id: index for index, article_id in enumerate(ids)}  # earlier article = lower rank
-    pairs = conn.execute(
-        """
-        WITH affected AS (SELECT unnest(?::VARCHAR[]) AS id),
-        bands AS (SELECT b.* FROM article_bands b JOIN affected f ON f.id = b.article_id)
-        SELECT DISTINCT x.article_id, y.article_id FROM bands x
-        JOIN bands y ON y.band = x.band AND y.bucket = x.bucket AND x.article_id < y.article_id
-        """,
-        [ids],
-    ).fetchall()
+    with staged(conn, {"id": ids}, {"id": "VARCHAR"}) as affected:
+        pairs = conn.execute(
+            f"""
+            WITH bands AS (SELECT b.* FROM article_bands b JOIN {affected} f ON f.id = b.article_id)
+            SELECT DISTINCT x.article_id, y.article_id FROM bands x
+            JOIN bands y ON y.band = x.band AND y.bucket = x.bucket AND x.article_id < y.article_id
+            """
+        ).fetchall()
     signatures = _signatures(conn, sorted({a for pair in pairs for a in pair}))
     parent = {article_id: article_id for article_id in ids}
 
@@ -355,11 +397,11 @@ def _assign_clusters(conn: duckdb.DuckDBPyConnection, dirty: list[str], threshol
             changed_ids.append(article_id)
             clusters.append(cluster)
     if changed_ids:
-        conn.execute(
-            "UPDATE articles SET story_cluster_id = s.cluster "
-            "FROM (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::VARCHAR[]) AS cluster) s WHERE articles.id = s.id",
-            [changed_ids, clusters],
-        )
+        columns = {"id": changed_ids, "cluster": clusters}
+        with staged(conn, columns, dict.fromkeys(columns, "VARCHAR")) as changed:
+            conn.execute(
+                f"UPDATE articles SET story_cluster_id = s.cluster FROM {changed} s WHERE articles.id = s.id"
+            )
     return len(changed_ids)
 
 

@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from warehouse.db import staged
 from warehouse.enrichment import delete_enrichment_of
 from warehouse.errors import LoadError, one_line
 from warehouse.records import ArticleRow, CrawlErrorRow, parse_article, parse_crawl_error
@@ -333,23 +334,23 @@ def _record_files(
 ) -> None:
     if not recorded:
         return
-    conn.execute(
-        """
-        INSERT INTO landing_files (path, kind, sha256, status, message, loaded_at)
-        SELECT unnest($path), unnest($kind), unnest($sha256), unnest($status), unnest($message::VARCHAR[]),
-            current_timestamp
-        ON CONFLICT (path) DO UPDATE SET
-            kind = excluded.kind, sha256 = excluded.sha256, status = excluded.status,
-            message = excluded.message, loaded_at = excluded.loaded_at
-        """,
-        {
-            "path": [f.path for f, _, _ in recorded],
-            "kind": [f.kind for f, _, _ in recorded],
-            "sha256": [f.sha256 for f, _, _ in recorded],
-            "status": [status for _, status, _ in recorded],
-            "message": [message for _, _, message in recorded],
-        },
-    )
+    columns: dict[str, Sequence[object]] = {
+        "path": [f.path for f, _, _ in recorded],
+        "kind": [f.kind for f, _, _ in recorded],
+        "sha256": [f.sha256 for f, _, _ in recorded],
+        "status": [status for _, status, _ in recorded],
+        "message": [message for _, _, message in recorded],
+    }
+    with staged(conn, columns, dict.fromkeys(columns, "VARCHAR")) as files_in:
+        conn.execute(
+            f"""
+            INSERT INTO landing_files (path, kind, sha256, status, message, loaded_at)
+            SELECT path, kind, sha256, status, message, current_timestamp FROM {files_in}
+            ON CONFLICT (path) DO UPDATE SET
+                kind = excluded.kind, sha256 = excluded.sha256, status = excluded.status,
+                message = excluded.message, loaded_at = excluded.loaded_at
+            """
+        )
 
 
 @dataclass
@@ -372,16 +373,20 @@ class _Batch:
         hashes = sorted({row.content_hash for row in rows if row.has_text})
         self.state: dict[str, _Stored] = {}
         self.stored: set[str] = set()
-        for article_id, content_hash, duplicate_of, first_seen, fetched, *meta in conn.execute(
-            """
-            SELECT id, content_hash, duplicate_of, first_seen_at, fetched_at, title, published_at,
-                published_date, language, authors
-            FROM articles
-            WHERE id IN (SELECT unnest($ids)) OR content_hash IN (SELECT unnest($hashes))
-                OR duplicate_of IN (SELECT unnest($ids))
-            """,
-            {"ids": ids, "hashes": hashes},
-        ).fetchall():
+        with (
+            staged(conn, {"id": ids}, {"id": "VARCHAR"}) as id_rows,
+            staged(conn, {"hash": hashes}, {"hash": "VARCHAR"}) as hash_rows,
+        ):
+            touched = conn.execute(
+                f"""
+                SELECT id, content_hash, duplicate_of, first_seen_at, fetched_at, title, published_at,
+                    published_date, language, authors
+                FROM articles
+                WHERE id IN (SELECT id FROM {id_rows}) OR content_hash IN (SELECT hash FROM {hash_rows})
+                    OR duplicate_of IN (SELECT id FROM {id_rows})
+                """
+            ).fetchall()
+        for article_id, content_hash, duplicate_of, first_seen, fetched, *meta in touched:
             self.state[article_id] = _Stored(content_hash, duplicate_of, first_seen, fetched, tuple(meta))
             self.stored.add(article_id)
         self.by_hash: dict[str, set[str]] = {}
@@ -484,7 +489,7 @@ _ARTICLE_COLUMNS = (
     ("first_seen_at", "TIMESTAMPTZ"),
     ("updated_at", "TIMESTAMPTZ"),
 )
-_STAGED = ", ".join(f"unnest(${name}::{kind}[]) AS {name}" for name, kind in _ARTICLE_COLUMNS)
+_TYPES = dict(_ARTICLE_COLUMNS)
 _NAMES = ", ".join(name for name, _ in _ARTICLE_COLUMNS)
 _UPDATED = ", ".join(f"{name} = s.{name}" for name, _ in _ARTICLE_COLUMNS[1:] if name != "first_seen_at")
 
@@ -499,13 +504,14 @@ def _store_articles(conn: duckdb.DuckDBPyConnection, rows: list[ArticleRow]) -> 
     inserted = [row for article_id, row in batch.written.items() if article_id not in batch.stored]
     updated = [row for article_id, row in batch.written.items() if article_id in batch.stored]
     if inserted:
-        conn.execute(f"INSERT INTO articles ({_NAMES}) SELECT {_STAGED}", _columns(inserted, batch))
+        with staged(conn, _columns(inserted, batch), _TYPES) as rows_in:
+            conn.execute(f"INSERT INTO articles ({_NAMES}) SELECT * FROM {rows_in}")
     if updated:
-        conn.execute(
-            f"UPDATE articles SET {_UPDATED}, nlp_version = NULL, enriched_at = NULL "
-            f"FROM (SELECT {_STAGED}) AS s WHERE articles.id = s.id",
-            _columns(updated, batch),
-        )
+        with staged(conn, _columns(updated, batch), _TYPES) as rows_in:
+            conn.execute(
+                f"UPDATE articles SET {_UPDATED}, nlp_version = NULL, enriched_at = NULL "
+                f"FROM {rows_in} AS s WHERE articles.id = s.id"
+            )
     relinked = sorted(batch.relinked - set(batch.written))
     if relinked:
         conn.execute(
@@ -517,21 +523,22 @@ def _store_articles(conn: duckdb.DuckDBPyConnection, rows: list[ArticleRow]) -> 
         delete_enrichment_of(conn, sorted(batch.cleared))
     # The deduplication and the search index catch up with these articles (and the copies that changed
     # original) on their next run, and with nothing else.
-    conn.execute(
-        "INSERT INTO article_changes (article_id, purpose) "
-        "SELECT id, purpose FROM (SELECT unnest(?::VARCHAR[]) AS id), (VALUES ('dedup'), ('search')) p(purpose) "
-        "ON CONFLICT DO NOTHING",
-        [sorted(set(batch.written) | batch.relinked)],
-    )
+    with staged(conn, {"id": sorted(set(batch.written) | batch.relinked)}, {"id": "VARCHAR"}) as changed:
+        conn.execute(
+            "INSERT INTO article_changes (article_id, purpose) "
+            f"SELECT id, purpose FROM {changed}, (VALUES ('dedup'), ('search')) p(purpose) "
+            "ON CONFLICT DO NOTHING"
+        )
     # Every record's URLs (the one asked for, the one it ended at, its canonical URL) are done in the queue.
     urls = sorted({u for row in rows for u in (row.url, row.final_url, row.canonical_url)})
-    conn.execute(
-        """
-        UPDATE crawl_queue SET status = 'done', last_error = NULL, updated_at = current_timestamp
-        WHERE status <> 'done' AND (url IN (SELECT unnest($urls)) OR canonical_url IN (SELECT unnest($urls)))
-        """,
-        {"urls": urls},
-    )
+    with staged(conn, {"url": urls}, {"url": "VARCHAR"}) as url_rows:
+        conn.execute(
+            f"""
+            UPDATE crawl_queue SET status = 'done', last_error = NULL, updated_at = current_timestamp
+            WHERE status <> 'done'
+                AND (url IN (SELECT url FROM {url_rows}) OR canonical_url IN (SELECT url FROM {url_rows}))
+            """
+        )
     return outcomes
 
 

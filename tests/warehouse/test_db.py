@@ -207,3 +207,102 @@ def test_a_warehouse_of_an_older_version_is_upgraded_in_place_and_keeps_its_rows
         ("a1", "Body", None)
     ]
     conn.close()
+
+
+# --- staged: columns of values as a relation (Arrow), for bulk writes ----------------------------------------
+
+
+def test_staged_columns_arrive_with_their_types_and_nulls() -> None:
+    from datetime import UTC, date, datetime
+
+    from warehouse.db import staged
+
+    conn = duckdb.connect()
+    conn.execute("SET TimeZone = 'UTC'")
+    conn.execute(
+        "CREATE TABLE t (id VARCHAR, seen TIMESTAMPTZ, day DATE, tags VARCHAR[], sig BLOB, n INTEGER, ok BOOLEAN)"
+    )
+    at = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    columns = {
+        "id": ["a", "b", None],
+        "seen": [at, None, at],
+        "day": [date(2026, 3, 1), None, None],
+        "tags": [["x", "y"], [], None],
+        "sig": [b"\x00\xff", None, b""],
+        "n": [1, None, -7],
+        "ok": [True, False, None],
+    }
+    types = {"id": "VARCHAR", "seen": "TIMESTAMPTZ", "day": "DATE", "tags": "VARCHAR[]", "sig": "BLOB"}
+    with staged(conn, columns, {**types, "n": "INTEGER", "ok": "BOOLEAN"}) as rows:
+        conn.execute(f"INSERT INTO t SELECT * FROM {rows}")
+    assert conn.execute("SELECT * FROM t ORDER BY n NULLS FIRST").fetchall() == [
+        ("b", None, None, [], None, None, False),
+        (None, at, None, None, b"", -7, None),
+        ("a", at, date(2026, 3, 1), ["x", "y"], b"\x00\xff", 1, True),
+    ]
+
+
+def test_staged_relation_is_gone_after_the_block_and_names_do_not_clash() -> None:
+    from warehouse.db import staged
+
+    conn = duckdb.connect()
+    with (
+        staged(conn, {"id": ["a"]}, {"id": "VARCHAR"}) as outer,
+        staged(conn, {"id": ["b"]}, {"id": "VARCHAR"}) as inner,
+    ):
+        assert conn.execute(f"SELECT * FROM {outer} UNION ALL SELECT * FROM {inner}").fetchall() == [
+            ("a",),
+            ("b",),
+        ]
+    view = outer.rsplit(" ", 1)[-1].rstrip(")")
+    with pytest.raises(duckdb.CatalogException):
+        conn.execute(f"SELECT * FROM {view}")
+
+
+def test_staged_refuses_ragged_columns_and_unknown_types() -> None:
+    from warehouse.db import staged
+
+    conn = duckdb.connect()
+    with (
+        pytest.raises(ValueError, match="differ in length"),
+        staged(conn, {"a": [1], "b": [1, 2]}, {"a": "INTEGER", "b": "INTEGER"}),
+    ):
+        pass
+    with pytest.raises(ValueError, match="HUGEINT"), staged(conn, {"a": [1]}, {"a": "HUGEINT"}):
+        pass
+
+
+def test_staged_empty_columns_are_an_empty_relation() -> None:
+    from warehouse.db import staged
+
+    conn = duckdb.connect()
+    with staged(conn, {"id": []}, {"id": "VARCHAR"}) as rows:
+        assert conn.execute(f"SELECT count(*) FROM {rows}").fetchone() == (0,)
+
+
+def test_pandas_shortcut_is_in_place_only_without_pandas_and_pyarrow_still_works() -> None:
+    """Run in a fresh interpreter: whether pandas is installed decides what `warehouse.db` does."""
+    script = """
+import importlib.util, sys
+installed = importlib.util.find_spec("pandas") is not None
+import warehouse.db
+from warehouse.db import staged
+import duckdb
+assert (sys.modules.get("pandas", 0) is None) == (not installed)
+if not installed:
+    try:
+        import pandas
+    except ImportError:
+        pass
+    else:
+        raise AssertionError("pandas imported")
+conn = duckdb.connect()
+with staged(conn, {"id": ["a", None]}, {"id": "VARCHAR"}) as rows:
+    assert conn.execute(f"SELECT count(id) FROM {rows}").fetchone() == (1,)
+import pyarrow as pa
+assert pa.array(["x", None]).null_count == 1
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
