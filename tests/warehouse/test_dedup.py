@@ -145,3 +145,54 @@ def test_an_empty_id_list_selects_nothing() -> None:
     db = duckdb.connect()
     db.execute("CREATE TABLE t AS SELECT 'a' || range AS id FROM range(5)")
     assert db.execute(f"SELECT count(*) FROM t WHERE id IN {fragment}", params).fetchone() == (0,)
+
+
+# --- signatures computed by worker processes -------------------------------------------------------------------
+
+
+def _texts(count: int) -> list[str]:
+    import random
+
+    words = (WIRE + " " + OTHER + " " + TRANSLATION).split()
+    return [" ".join(random.Random(i).sample(words, 60)) for i in range(count)] + ["", "one two"]
+
+
+def test_signatures_from_worker_processes_equal_those_computed_here() -> None:
+    from warehouse.dedup import _CHUNK, signature_blobs
+
+    texts = _texts(2 * _CHUNK + 7)  # three chunks, the last one short
+    here = signature_blobs(texts, processes=1)
+    assert signature_blobs(texts, processes=2) == here
+    # in order: each text's own signature, and texts drawn apart have signatures apart
+    assert len(here) == len(texts)
+    assert len(set(here)) == len(texts)
+    assert here[-2] == signature_blobs([""], processes=1)[0]
+
+
+def test_signatures_are_computed_here_when_the_workers_cannot_run(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    import warehouse.dedup
+    from warehouse.dedup import _CHUNK, signature_blobs
+
+    class Broken:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def __enter__(self) -> Broken:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def map(self, function: object, chunks: list[list[str]]) -> object:
+            yield warehouse.dedup._signature_blobs_of(chunks[0])  # one chunk done, then a worker dies
+            raise BrokenProcessPool("a worker died")
+
+    texts = _texts(3 * _CHUNK)
+    expected = signature_blobs(texts, processes=1)
+    monkeypatch.setattr(warehouse.dedup, "ProcessPoolExecutor", Broken)
+    assert signature_blobs(texts, processes=2) == expected
+    assert "computing the rest in this process" in caplog.text
