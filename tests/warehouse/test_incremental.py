@@ -99,6 +99,37 @@ def test_the_index_updated_in_place_is_the_index_a_rebuild_makes(warehouse_path:
     assert "https://steppe.example/1" not in [h.url for h in search(warehouse_path, "Osh")]  # the old text
 
 
+def test_the_index_is_updated_while_that_is_cheaper_and_rebuilt_when_most_articles_changed(
+    warehouse_path: Path, landing: Path
+) -> None:
+    """bench/fts_strategy.py: an update costs about what a rebuild does per article only when nearly all changed."""
+    conn = connect(warehouse_path)
+    for i, text in enumerate(STORIES):
+        write_article(landing, f"https://steppe.example/{i}", text=text, title=f"Story {i} of the week")
+    assert load(conn, landing) == "rebuilt"  # no index yet
+    stored = len(STORIES)
+    for i in range(int(0.7 * stored)):  # 70 % changed: below the share, updated in place
+        write_article(
+            landing,
+            f"https://steppe.example/a{i}",
+            text=f"Beeline cut mobile data in region {i}.",
+            title=f"Beeline outage, region {i}",
+        )
+    assert load(conn, landing) == "updated"
+    stored += int(0.7 * stored)
+    for i in range(int(0.8 * stored)):  # 80 % of what is stored now: rebuilt
+        write_article(
+            landing,
+            f"https://steppe.example/b{i}",
+            text=f"Kazakhtelecom blocked a VPN in Zhezkazgan, order {i}.",
+            title=f"VPN order {i}",
+        )
+    assert load(conn, landing) == "rebuilt"
+    conn.close()
+    rebuilt = {h.url for h in search(warehouse_path, "Zhezkazgan", limit=50)}
+    assert rebuilt == {f"https://steppe.example/b{i}" for i in range(int(0.8 * stored))}
+
+
 def test_a_load_touches_only_the_new_articles_and_nothing_when_nothing_is_new(
     conn: duckdb.DuckDBPyConnection, landing: Path
 ) -> None:
