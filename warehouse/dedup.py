@@ -285,9 +285,12 @@ def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str], id_rows: 
     conn.execute(f"DELETE FROM article_bands WHERE article_id IN (SELECT id FROM {id_rows})")
     with staged(conn, {"id": done, "signature": blobs}, {"id": "VARCHAR", "signature": "BLOB"}) as computed:
         conn.execute(
-            "INSERT OR REPLACE INTO article_signatures (article_id, scheme, signature) "
-            f"SELECT id, ?, signature FROM {computed}",
-            [SCHEME],
+            f"""
+            MERGE INTO article_signatures USING {computed} AS c ON article_signatures.article_id = c.id
+            WHEN MATCHED THEN UPDATE SET scheme = ?, signature = c.signature
+            WHEN NOT MATCHED THEN INSERT (article_id, scheme, signature) VALUES (c.id, ?, c.signature)
+            """,
+            [SCHEME, SCHEME],
         )
         # Band b is values 3b … 3b+2 of the signature, 8 bytes each: its key is DuckDB's hash of those 24 bytes.
         conn.execute(

@@ -102,9 +102,12 @@ def save_enrichment(
         for org_id, name, kind, country in rows["gazetteer_orgs"]:
             conn.execute(
                 """
-                INSERT INTO organizations (id, name, kind, country, in_gazetteer) VALUES (?, ?, ?, ?, true)
-                ON CONFLICT (id) DO UPDATE SET
-                    name = excluded.name, kind = excluded.kind, country = excluded.country, in_gazetteer = true
+                MERGE INTO organizations
+                USING (SELECT ?::VARCHAR AS id, ?::VARCHAR AS name, ?::VARCHAR AS kind, ?::VARCHAR AS country) AS o
+                ON organizations.id = o.id
+                WHEN MATCHED THEN UPDATE SET name = o.name, kind = o.kind, country = o.country, in_gazetteer = true
+                WHEN NOT MATCHED THEN INSERT (id, name, kind, country, in_gazetteer)
+                    VALUES (o.id, o.name, o.kind, o.country, true)
                 """,
                 [org_id, name, kind, country],
             )
@@ -112,8 +115,12 @@ def save_enrichment(
             # An organization already known keeps its first name; a party named only in an event is added.
             conn.execute(
                 """
-                INSERT INTO organizations (id, name, kind, country, in_gazetteer) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO NOTHING
+                MERGE INTO organizations
+                USING (SELECT ?::VARCHAR AS id, ?::VARCHAR AS name, ?::VARCHAR AS kind, ?::VARCHAR AS country,
+                    ?::BOOLEAN AS in_gazetteer) AS o
+                ON organizations.id = o.id
+                WHEN NOT MATCHED THEN INSERT (id, name, kind, country, in_gazetteer)
+                    VALUES (o.id, o.name, o.kind, o.country, o.in_gazetteer)
                 """,
                 [org_id, name, kind, country, in_gazetteer],
             )

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from warehouse.errors import LoadError, one_line
+from warehouse.ids import time_ordered_id
 
 __all__ = [
     "PollPolicy",
@@ -105,11 +106,12 @@ def record_poll(
         new_entries = _queue_items(conn, source, feed_url, polled_at, items)
         conn.execute(
             """
-            INSERT INTO feed_polls (source, feed_url, polled_at, http_status, bytes, entries, new_entries,
+            INSERT INTO feed_polls (id, source, feed_url, polled_at, http_status, bytes, entries, new_entries,
                 not_modified, error, conditional, note)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
+                time_ordered_id(polled_at),
                 source,
                 feed_url,
                 polled_at,
@@ -233,6 +235,25 @@ def _queue_items(
     return new_entries
 
 
+# feed_state's columns in the order _update_state passes them, with their types.
+_STATE_COLUMNS = (
+    ("feed_url", "VARCHAR"),
+    ("source", "VARCHAR"),
+    ("etag", "VARCHAR"),
+    ("last_modified", "VARCHAR"),
+    ("last_polled_at", "TIMESTAMPTZ"),
+    ("last_ok_at", "TIMESTAMPTZ"),
+    ("consecutive_failures", "INTEGER"),
+    ("last_error", "VARCHAR"),
+    ("interval_seconds", "INTEGER"),
+    ("next_poll_at", "TIMESTAMPTZ"),
+    ("declared_interval_seconds", "INTEGER"),
+    ("unchanged_polls", "INTEGER"),
+    ("validators_since", "TIMESTAMPTZ"),
+    ("unhealthy", "BOOLEAN"),
+)
+
+
 def _update_state(
     conn: duckdb.DuckDBPyConnection,
     poll: dict[str, Any],
@@ -271,20 +292,15 @@ def _update_state(
         declared=declared,
         policy=policy,
     )
+    # MERGE rather than INSERT … ON CONFLICT: a DuckLake table has no key to conflict on (warehouse/ducklake.py).
     conn.execute(
-        """
-        INSERT INTO feed_state (feed_url, source, etag, last_modified, last_polled_at, last_ok_at,
-            consecutive_failures, last_error, interval_seconds, next_poll_at, declared_interval_seconds,
-            unchanged_polls, validators_since, unhealthy)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (feed_url) DO UPDATE SET
-            source = excluded.source, etag = excluded.etag, last_modified = excluded.last_modified,
-            last_polled_at = excluded.last_polled_at, last_ok_at = excluded.last_ok_at,
-            consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error,
-            interval_seconds = excluded.interval_seconds, next_poll_at = excluded.next_poll_at,
-            declared_interval_seconds = excluded.declared_interval_seconds,
-            unchanged_polls = excluded.unchanged_polls, validators_since = excluded.validators_since,
-            unhealthy = excluded.unhealthy
+        f"""
+        MERGE INTO feed_state USING (
+            SELECT {", ".join(f"?::{kind} AS {name}" for name, kind in _STATE_COLUMNS)}
+        ) AS s ON feed_state.feed_url = s.feed_url
+        WHEN MATCHED THEN UPDATE SET {", ".join(f"{name} = s.{name}" for name, _ in _STATE_COLUMNS[1:])}
+        WHEN NOT MATCHED THEN INSERT ({", ".join(name for name, _ in _STATE_COLUMNS)})
+            VALUES ({", ".join(f"s.{name}" for name, _ in _STATE_COLUMNS)})
         """,
         [
             feed_url,

@@ -32,6 +32,7 @@ import duckdb
 from warehouse.db import staged
 from warehouse.enrichment import delete_enrichment_of
 from warehouse.errors import LoadError, one_line
+from warehouse.ids import time_ordered_ids
 from warehouse.records import ArticleRow, CrawlErrorRow, parse_article, parse_crawl_error
 
 logger = logging.getLogger(__name__)
@@ -344,11 +345,11 @@ def _record_files(
     with staged(conn, columns, dict.fromkeys(columns, "VARCHAR")) as files_in:
         conn.execute(
             f"""
-            INSERT INTO landing_files (path, kind, sha256, status, message, loaded_at)
-            SELECT path, kind, sha256, status, message, current_timestamp FROM {files_in}
-            ON CONFLICT (path) DO UPDATE SET
-                kind = excluded.kind, sha256 = excluded.sha256, status = excluded.status,
-                message = excluded.message, loaded_at = excluded.loaded_at
+            MERGE INTO landing_files USING {files_in} AS f ON landing_files.path = f.path
+            WHEN MATCHED THEN UPDATE SET kind = f.kind, sha256 = f.sha256, status = f.status,
+                message = f.message, loaded_at = current_timestamp
+            WHEN NOT MATCHED THEN INSERT (path, kind, sha256, status, message, loaded_at)
+                VALUES (f.path, f.kind, f.sha256, f.status, f.message, current_timestamp)
             """
         )
 
@@ -525,9 +526,12 @@ def _store_articles(conn: duckdb.DuckDBPyConnection, rows: list[ArticleRow]) -> 
     # original) on their next run, and with nothing else.
     with staged(conn, {"id": sorted(set(batch.written) | batch.relinked)}, {"id": "VARCHAR"}) as changed:
         conn.execute(
-            "INSERT INTO article_changes (article_id, purpose) "
-            f"SELECT id, purpose FROM {changed}, (VALUES ('dedup'), ('search')) p(purpose) "
-            "ON CONFLICT DO NOTHING"
+            f"""
+            MERGE INTO article_changes
+            USING (SELECT id, purpose FROM {changed}, (VALUES ('dedup'), ('search')) p(purpose)) AS c
+            ON article_changes.article_id = c.id AND article_changes.purpose = c.purpose
+            WHEN NOT MATCHED THEN INSERT (article_id, purpose) VALUES (c.id, c.purpose)
+            """
         )
     # Every record's URLs (the one asked for, the one it ended at, its canonical URL) are done in the queue.
     urls = sorted({u for row in rows for u in (row.url, row.final_url, row.canonical_url)})
@@ -578,22 +582,22 @@ def _columns(rows: list[ArticleRow], batch: _Batch) -> dict[str, list[object]]:
 def _store_crawl_errors(conn: duckdb.DuckDBPyConnection, rows: list[CrawlErrorRow]) -> None:
     if not rows:
         return
-    conn.execute(
-        """
-        INSERT INTO crawl_errors (source, url, stage, http_status, message, failed_at, landing_file)
-        SELECT unnest($source), unnest($url), unnest($stage), unnest($http_status::INTEGER[]), unnest($message),
-            unnest($failed_at::TIMESTAMPTZ[]), unnest($landing_file)
-        """,
-        {
-            "source": [r.source for r in rows],
-            "url": [r.url for r in rows],
-            "stage": [r.stage for r in rows],
-            "http_status": [r.http_status for r in rows],
-            "message": [r.message for r in rows],
-            "failed_at": [r.failed_at for r in rows],
-            "landing_file": [r.landing_file for r in rows],
-        },
-    )
+    columns: dict[str, Sequence[object]] = {
+        "id": time_ordered_ids([r.failed_at for r in rows]),
+        "source": [r.source for r in rows],
+        "url": [r.url for r in rows],
+        "stage": [r.stage for r in rows],
+        "http_status": [r.http_status for r in rows],
+        "message": [r.message for r in rows],
+        "failed_at": [r.failed_at for r in rows],
+        "landing_file": [r.landing_file for r in rows],
+    }
+    types = {**dict.fromkeys(columns, "VARCHAR"), "id": "BIGINT", "http_status": "INTEGER"}
+    with staged(conn, columns, {**types, "failed_at": "TIMESTAMPTZ"}) as errors_in:
+        conn.execute(
+            "INSERT INTO crawl_errors (id, source, url, stage, http_status, message, failed_at, landing_file) "
+            f"SELECT * FROM {errors_in}"
+        )
     # A URL that has since loaded as an article stays done: the error was an earlier or a later bad fetch. Each
     # error counts one attempt; the last one read is the queue entry's last error.
     attempts: dict[str, list[object]] = {}

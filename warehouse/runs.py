@@ -8,19 +8,21 @@ from typing import Any
 
 import duckdb
 
+from warehouse.ids import time_ordered_id
+
 __all__ = ["finish_run", "last_runs", "mark_interrupted", "running_runs", "start_run"]
 
 
 def start_run(
     conn: duckdb.DuckDBPyConnection, flow: str, *, started_at: datetime, pid: int | None = None
 ) -> int:
-    """Record a run as running since `started_at` in process `pid`; return its id."""
-    row = conn.execute(
-        "INSERT INTO runs (flow, started_at, status, pid) VALUES (?, ?, 'running', ?) RETURNING id",
-        [flow, started_at, pid],
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    """Record a run as running since `started_at` in process `pid`; return its id (warehouse.ids)."""
+    run_id = time_ordered_id(started_at)
+    conn.execute(
+        "INSERT INTO runs (id, flow, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)",
+        [run_id, flow, started_at, pid],
+    )
+    return run_id
 
 
 def finish_run(
@@ -54,12 +56,17 @@ def mark_interrupted(conn: duckdb.DuckDBPyConnection, run_ids: list[int], *, mes
     """Record runs whose process died before they ended as `interrupted` (only those still `running`)."""
     if not run_ids:
         return 0
-    rows = conn.execute(
-        "UPDATE runs SET status = 'interrupted', message = ? WHERE status = 'running' AND id IN "
-        f"({', '.join('?' for _ in run_ids)}) RETURNING id",
+    # Counted, then updated (a DuckLake table takes no UPDATE … RETURNING), in one transaction unless the caller
+    # holds one already.
+    marks = ", ".join("?" for _ in run_ids)
+    found = conn.execute(
+        f"SELECT count(*) FROM runs WHERE status = 'running' AND id IN ({marks})", run_ids
+    ).fetchone()
+    conn.execute(
+        f"UPDATE runs SET status = 'interrupted', message = ? WHERE status = 'running' AND id IN ({marks})",
         [message, *run_ids],
-    ).fetchall()
-    return len(rows)
+    )
+    return int(found[0]) if found else 0
 
 
 def _has_pid(conn: duckdb.DuckDBPyConnection) -> bool:

@@ -96,8 +96,8 @@ def test_ingest_runs_through_prefect_against_the_local_server(tmp_path: Path) ->
     )
     assert result.returncode == 0, result.stderr[-3000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    run_id = outcome.pop("run_id")
     assert outcome == {
-        "run_id": 1,
         "new": 20,
         "enriched": True,
         "feeds_failed": 1,
@@ -107,7 +107,10 @@ def test_ingest_runs_through_prefect_against_the_local_server(tmp_path: Path) ->
 
     conn = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        flow, status, errors = conn.execute("SELECT flow, status, errors FROM runs").fetchone()  # type: ignore[misc]
+        flow, status, errors = conn.execute(  # type: ignore[misc]
+            "SELECT flow, status, errors FROM runs WHERE id = ?", [run_id]
+        ).fetchone()
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (1,)
         sources = dict(conn.execute("SELECT source, count(*) FROM articles GROUP BY 1").fetchall())
         enriched = conn.execute("SELECT count(*) FROM articles WHERE nlp_version IS NOT NULL").fetchone()
     finally:
