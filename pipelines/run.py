@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import warehouse.db
 import warehouse.queries
 import warehouse.runs
 from pipelines import stages
@@ -75,8 +76,13 @@ def run_all(
     with run_lock(settings, started_at=started_at):
         with stages.open_warehouse(settings) as conn:
             # This run holds the lock: a run still marked `running` is one whose process died before it ended.
-            stale = [int(r["id"]) for r in warehouse.runs.running_runs(conn)]
-            report.run_id = warehouse.runs.start_run(conn, flow, started_at=started_at, pid=os.getpid())
+            # On a shared (DuckLake) warehouse other machines' runs are running too: not this lock's to judge.
+            shared = settings.lake is not None
+            stale = [] if shared else [int(r["id"]) for r in warehouse.runs.running_runs(conn)]
+            report.run_id = warehouse.db.retry_on_conflict(
+                lambda: warehouse.runs.start_run(conn, flow, started_at=started_at, pid=os.getpid()),
+                what="recording the run",
+            )
             warehouse.runs.mark_interrupted(
                 conn,
                 stale,
@@ -176,14 +182,18 @@ def _finish(settings: Settings, report: RunReport, status: str, message: str | N
         ]
     try:
         with stages.open_warehouse(settings) as conn:
-            warehouse.runs.finish_run(
-                conn,
-                report.run_id,
-                status=status,
-                counts=run_counts(report),
-                errors=errors,
-                ended_at=clock(),
-                message=message,
+            run_id = report.run_id
+            warehouse.db.retry_on_conflict(
+                lambda: warehouse.runs.finish_run(
+                    conn,
+                    run_id,
+                    status=status,
+                    counts=run_counts(report),
+                    errors=errors,
+                    ended_at=clock(),
+                    message=message,
+                ),
+                what="recording the end of the run",
             )
     except RunError as exc:  # the run's own outcome matters more than its bookkeeping
         logger.error("could not record the end of run %s: %s", report.run_id, exc)

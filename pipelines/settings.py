@@ -9,12 +9,15 @@ import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pipelines.clock import parse_instant_setting
 from pipelines.errors import ConfigError
 from spiders.crashpoints import CRASH_VARIABLE
+
+if TYPE_CHECKING:
+    from warehouse.ducklake import Lake
 
 ENV_PREFIX = "STANWIRE_"
 SETTINGS_FILE_NAME = "stanwire.toml"
@@ -75,10 +78,24 @@ class Settings:
     # The most memory DuckDB may hold while a stage (load, dedup, search index, enrich) writes the warehouse;
     # past it DuckDB spills to a temporary folder beside the warehouse (its default is 80 % of the machine).
     warehouse_memory_limit: str = "1GB"
+    # Where the warehouse is: empty for the DuckDB file `<home>/warehouse.duckdb`; `ducklake:postgres:<libpq
+    # connection string>` for a DuckLake warehouse shared by several machines (catalog in PostgreSQL, data as
+    # Parquet files under `data_path`, a folder every machine mounts). See docs/ducklake.md.
+    warehouse: str = ""
+    data_path: str = ""
 
     @property
     def landing_dir(self) -> Path:
         return self.home / "landing"
+
+    @property
+    def lake(self) -> Lake | None:
+        """The DuckLake warehouse the `warehouse` setting names, or None for the local file (warehouse_path)."""
+        if not self.warehouse.strip():
+            return None
+        from warehouse.ducklake import Lake
+
+        return Lake.parse(self.warehouse.strip(), self.data_path)
 
     @property
     def warehouse_path(self) -> Path:
@@ -213,6 +230,13 @@ def validate(settings: Settings, origins: dict[str, str] | None = None) -> None:
                 f"{where('proxy')} is {settings.proxy!r}: expected an HTTP proxy, http://host:port or "
                 f"https://host:port (SOCKS and other schemes are not supported), or empty for none"
             )
+    if settings.warehouse.strip():
+        from warehouse.ducklake import Lake
+
+        try:
+            Lake.parse(settings.warehouse.strip(), settings.data_path)
+        except ValueError as exc:
+            raise ConfigError(f"{where('warehouse')}: {exc}") from exc
     if settings.now.strip():
         try:
             parse_instant_setting(settings.now)

@@ -8,6 +8,7 @@ writes. One source's or one article's failure is recorded against it and the sta
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -49,9 +50,16 @@ POLL_RETRY_DELAY = 1.0
 
 @contextmanager
 def open_warehouse(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse; a busy or broken warehouse stops the run with one clear line."""
+    """Open the warehouse (the local file, or the DuckLake warehouse the `warehouse` setting names); a busy or
+    broken warehouse stops the run with one clear line."""
     try:
-        conn = warehouse.db.connect(settings.warehouse_path, read_only=read_only)
+        lake = settings.lake
+        if lake is not None:
+            from warehouse.ducklake import open_lake
+
+            conn = open_lake(lake, read_only=read_only)
+        else:
+            conn = warehouse.db.connect(settings.warehouse_path, read_only=read_only)
     except WarehouseError as exc:
         raise RunError(str(exc)) from exc
     try:
@@ -72,6 +80,10 @@ def read_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse read-only, for commands that only read it: they work on a read-only home, and beside
     another reader. A warehouse written by an older stanwire is upgraded first when the home can be written."""
     path = settings.warehouse_path
+    if settings.lake is not None:  # a lake is migrated by its writers; a reader takes it as it is
+        with open_warehouse(settings, read_only=True) as conn:
+            yield conn
+        return
     with open_warehouse(settings, read_only=True) as conn:
         # One connection in the usual case (the warehouse is current); an older one is upgraded first.
         if warehouse.db.is_current(conn) or not (
@@ -184,7 +196,10 @@ def poll(
         return report
     with open_warehouse(settings) as conn:
         for result in results:
-            new_entries = warehouse.feeds.record_poll(conn, dataclasses.asdict(result), policy)
+            new_entries = warehouse.db.retry_on_conflict(
+                functools.partial(warehouse.feeds.record_poll, conn, dataclasses.asdict(result), policy),
+                what=f"recording the poll of {result.feed_url}",
+            )
             crash_point("poll-recorded")
             report.feeds.append(
                 FeedOutcome(
@@ -377,9 +392,14 @@ def load(settings: Settings) -> warehouse.loader.LoadReport:
         report = warehouse.loader.load_landing(
             conn, settings.landing_dir, on_commit=lambda: crash_point("load-batch-committed")
         )
-        dedup = warehouse.dedup.deduplicate(conn)
+        # On a shared (DuckLake) warehouse a step that lost its commit to another writer is done again.
+        dedup = warehouse.db.retry_on_conflict(
+            lambda: warehouse.dedup.deduplicate(conn), what="deduplicating"
+        )
         # Only the articles added or changed reach the index (or it is rebuilt when that is cheaper).
-        warehouse.search.refresh_index(conn)
+        warehouse.db.retry_on_conflict(
+            lambda: warehouse.search.refresh_index(conn), what="updating the index"
+        )
     report.title_duplicates = dedup.title_duplicates
     report.articles_duplicate += dedup.title_duplicates
     report.stories_with_copies = dedup.stories_with_copies
@@ -473,7 +493,9 @@ def enrich(
             for batch in remaining:
                 store(batch, nlp.analyze_each(pipes, batch, batch_size))
         # The same act reported by several articles is one event group (v_agreements shows it once).
-        report.groups = warehouse.event_groups.regroup(conn, nlp.gazetteer.STATE_KINDS)
+        report.groups = warehouse.db.retry_on_conflict(
+            lambda: warehouse.event_groups.regroup(conn, nlp.gazetteer.STATE_KINDS), what="grouping events"
+        )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -495,8 +517,15 @@ def _store_analyses(conn: duckdb.DuckDBPyConnection, results: list[Any], report:
             report.failed.append((analysis.id, analysis.error))
             continue
         try:
-            warehouse.enrichment.save_enrichment(
-                conn, analysis.id, dataclasses.asdict(analysis), nlp.NLP_VERSION
+            warehouse.db.retry_on_conflict(
+                functools.partial(
+                    warehouse.enrichment.save_enrichment,
+                    conn,
+                    analysis.id,
+                    dataclasses.asdict(analysis),
+                    nlp.NLP_VERSION,
+                ),
+                what=f"saving the analysis of {analysis.id}",
             )
             report.articles += 1
             crash_point("enrich-article-saved")

@@ -34,13 +34,17 @@ if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
 __all__ = [
     "apply_migrations",
     "apply_views",
+    "begin_write",
     "connect",
     "connect_current",
     "extension_path",
     "fts_extension_path",
     "id_list",
+    "is_conflict",
     "is_current",
+    "is_lake",
     "load_fts",
+    "retry_on_conflict",
     "schema_version",
     "staged",
     "upgrade_if_needed",
@@ -400,3 +404,71 @@ def staged(
         yield "(SELECT " + ", ".join(f'"{name}"' for name in columns) + f" FROM {view})"
     finally:
         conn.unregister(view)
+
+
+# --- writers on a shared (DuckLake) warehouse ------------------------------------------------------------------
+
+# A write that lost its commit to another writer's (DuckLake, or DuckDB between threads) is tried again this many
+# times, waiting CONFLICT_WAIT seconds the first time and half as long again each next time (about 4 minutes in
+# all): long enough for another machine's load batch or enrichment batch to finish.
+CONFLICT_ATTEMPTS = 16
+CONFLICT_WAIT = 0.2
+
+
+def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when `conn` works on a DuckLake warehouse (warehouse.ducklake), not a local file."""
+    from warehouse.ducklake import LAKE
+
+    row = conn.execute("SELECT current_database()").fetchone()
+    return bool(row and row[0] == LAKE)
+
+
+def begin_write(conn: duckdb.DuckDBPyConnection) -> None:
+    """BEGIN a write transaction; on a lake, take the writer row first (migration 012), so that two writers
+    conflict at commit instead of both adding the same rows."""
+    conn.execute("BEGIN TRANSACTION")
+    if is_lake(conn):
+        import os
+        import socket
+
+        conn.execute(
+            "UPDATE writer_lock SET holder = ?, taken_at = current_timestamp WHERE id = 1",
+            [f"{socket.gethostname()}:{os.getpid()}"],
+        )
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it) is a transaction that lost to a concurrent one: trying again helps."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, duckdb.TransactionException) or (
+            isinstance(seen, duckdb.Error) and "conflict" in str(seen).lower()
+        ):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def retry_on_conflict(work: Callable[[], Any], *, what: str, attempts: int | None = None) -> Any:
+    """`work()`, tried again while it fails on a write conflict (`is_conflict`); its transactions must roll back
+    on failure, as every writer here does. Other errors, and the last conflict, are raised as they are."""
+    import time
+
+    tries = attempts if attempts is not None else CONFLICT_ATTEMPTS
+    wait = CONFLICT_WAIT
+    for attempt in range(1, tries + 1):
+        try:
+            return work()
+        except (duckdb.Error, WarehouseError) as exc:
+            if attempt == tries or not is_conflict(exc):
+                raise
+            logger.info(
+                "write conflict while %s (attempt %d of %d), retrying: %s",
+                what,
+                attempt,
+                tries,
+                one_line(exc),
+            )
+            time.sleep(wait)
+            wait *= 1.5
+    raise AssertionError("unreachable")

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 
-from warehouse.db import id_list, staged
+from warehouse.db import begin_write, id_list, staged
 from warehouse.errors import WarehouseError, one_line
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ def deduplicate(conn: duckdb.DuckDBPyConnection, *, threshold: float = DEFAULT_T
     if threshold != DEFAULT_THRESHOLD:
         raise ValueError(f"the stored LSH bands are made for threshold {DEFAULT_THRESHOLD}, not {threshold}")
     report = DedupReport()
-    conn.execute("BEGIN TRANSACTION")
+    begin_write(conn)
     try:
         dirty = _changed_articles(conn)
         if dirty:

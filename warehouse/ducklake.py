@@ -1,5 +1,9 @@
-"""The warehouse on DuckLake (issue 12's groundwork; not used by the product yet): catalog in PostgreSQL, data as
-Parquet files under a data path.
+"""The warehouse on DuckLake: catalog in PostgreSQL, data as Parquet files under a data path (a folder, shared
+by every machine that writes or reads the warehouse).
+
+`Lake.parse` reads the `warehouse` setting (`ducklake:postgres:<libpq connection string>`) and `data_path`;
+`open_lake` is what `pipelines.stages.open_warehouse` calls for such a warehouse: attached, migrated (writers) and
+ready, or read-only (readers, who see the last committed snapshot while writers work).
 
 `attach_ducklake` opens a DuckDB connection with the DuckLake catalog attached as `lake` and in use, both
 extensions (`ducklake`, `postgres_scanner`) loaded from their PyPI packages: nothing is downloaded at run time.
@@ -24,6 +28,8 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -32,7 +38,9 @@ from warehouse.errors import MigrationError, WarehouseError, one_line
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LAKE", "apply_ducklake_migrations", "attach_ducklake", "translate_ddl"]
+__all__ = ["LAKE", "Lake", "apply_ducklake_migrations", "attach_ducklake", "open_lake", "translate_ddl"]
+
+PREFIX = "ducklake:postgres:"
 
 LAKE = "lake"
 EXTENSIONS = (
@@ -47,13 +55,50 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def attach_ducklake(catalog: str, data_path: str) -> duckdb.DuckDBPyConnection:
+@dataclass(frozen=True)
+class Lake:
+    """A DuckLake warehouse: its PostgreSQL catalog (a libpq connection string) and its data path."""
+
+    catalog: str
+    data_path: str
+
+    @classmethod
+    def parse(cls, warehouse: str, data_path: str) -> Lake:
+        """The lake of a `warehouse` setting `ducklake:postgres:<libpq>`; `ValueError` says what is wrong."""
+        if not warehouse.startswith(PREFIX):
+            raise ValueError(
+                f"{warehouse!r} is not a DuckLake warehouse: expected {PREFIX}dbname=… host=… (or empty for "
+                "the local warehouse file)"
+            )
+        catalog = warehouse[len(PREFIX) :].strip()
+        if "=" not in catalog:
+            raise ValueError(
+                f"{warehouse!r}: after {PREFIX} give the catalog's libpq connection string, e.g. "
+                f"{PREFIX}dbname=stanwire host=db.example user=stanwire"
+            )
+        if not data_path.strip():
+            raise ValueError("a DuckLake warehouse needs data_path: the folder its Parquet files go to")
+        if "://" in data_path:
+            raise ValueError(
+                f"data_path {data_path!r}: only a folder (local or a shared mount) is supported so far, "
+                "not object storage"
+            )
+        return cls(catalog, data_path)
+
+    def __str__(self) -> str:
+        return f"{PREFIX}{self.catalog} (data {self.data_path})"
+
+
+def attach_ducklake(
+    catalog: str, data_path: str, *, read_only: bool = False, config: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB connection with the DuckLake warehouse attached as `lake` and in use.
 
     `catalog` is the libpq connection string of the PostgreSQL catalog database (`host=… port=… dbname=…
     user=…`); `data_path` is where DuckLake writes its Parquet files (a folder, created when missing).
-    Raises `WarehouseError` when an extension's package is missing or the catalog cannot be attached."""
-    conn = duckdb.connect(config=dict(NO_DOWNLOADS))
+    `read_only` attaches it for reading only. Raises `WarehouseError` when an extension's package is missing or
+    the catalog cannot be attached."""
+    conn = duckdb.connect(config={**NO_DOWNLOADS, **(config or {})})
     try:
         for module, name in EXTENSIONS:
             path = extension_path(module, name)
@@ -66,7 +111,8 @@ def attach_ducklake(catalog: str, data_path: str) -> duckdb.DuckDBPyConnection:
         conn.execute("SET TimeZone = 'UTC'")
         try:
             conn.execute(
-                f"ATTACH {_literal('ducklake:postgres:' + catalog)} AS {LAKE} (DATA_PATH {_literal(data_path)})"
+                f"ATTACH {_literal(PREFIX + catalog)} AS {LAKE} (DATA_PATH {_literal(data_path)}"
+                + (", READ_ONLY)" if read_only else ")")
             )
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot attach the DuckLake catalog {catalog!r}: {one_line(exc)}") from exc
@@ -347,3 +393,21 @@ def apply_ducklake_migrations(conn: duckdb.DuckDBPyConnection) -> list[int]:
     done = apply_migrations(conn, translate=translate_ddl)
     apply_views(conn)
     return done
+
+
+def open_lake(
+    lake: Lake, *, read_only: bool = False, config: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A connection to `lake` in use, its schema brought up to date first unless `read_only` (several writers
+    opening a new lake at once: the one whose migration loses the commit tries again, and finds it applied)."""
+    from warehouse.db import retry_on_conflict
+
+    if read_only:
+        return attach_ducklake(lake.catalog, lake.data_path, read_only=True, config=config)
+    conn = attach_ducklake(lake.catalog, lake.data_path, config=config)
+    try:
+        retry_on_conflict(lambda: apply_ducklake_migrations(conn), what="migrating the lake")
+    except BaseException:
+        conn.close()
+        raise
+    return conn

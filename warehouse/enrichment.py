@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import begin_write
 from warehouse.errors import LoadError, one_line
 
 __all__ = ["articles_to_enrich", "delete_enrichment", "event_id", "save_enrichment", "unknown_org_id"]
@@ -96,7 +97,7 @@ def save_enrichment(
     rows = _analysis_rows(article_id, analysis)
     if conn.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchone() == (0,):
         raise LoadError(f"no article {article_id} in the warehouse; load it before saving its analysis")
-    conn.execute("BEGIN TRANSACTION")
+    begin_write(conn)
     try:
         delete_enrichment(conn, article_id)
         for org_id, name, kind, country in rows["gazetteer_orgs"]:

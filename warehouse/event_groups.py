@@ -32,6 +32,8 @@ from datetime import date, timedelta
 
 import duckdb
 
+from warehouse.db import begin_write
+
 __all__ = ["WINDOW_DAYS", "EventReport", "regroup", "same_act"]
 
 WINDOW_DAYS = 10
@@ -113,7 +115,7 @@ def regroup(conn: duckdb.DuckDBPyConnection, state_kinds: frozenset[str]) -> int
                 by_key[(event.type, key)].append(host)
         host.articles.add(event.article_id)
         assignment.append((event.id, host.first.id))
-    conn.execute("BEGIN TRANSACTION")
+    begin_write(conn)
     try:
         conn.execute("DELETE FROM event_groups")
         if assignment:

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import begin_write
 from warehouse.errors import LoadError, one_line
 from warehouse.ids import time_ordered_id
 
@@ -100,7 +101,7 @@ def record_poll(
     were new."""
     source, feed_url, polled_at, items = _check_poll(poll)
     failed = poll.get("error") is not None
-    conn.execute("BEGIN TRANSACTION")
+    begin_write(conn)
     try:
         # Items a failed poll still managed to list are queued all the same: each URL is checked on its own.
         new_entries = _queue_items(conn, source, feed_url, polled_at, items)
@@ -166,7 +167,7 @@ def queue_urls(
     """
     if via not in ("feed", "section", "sitemap", "url"):
         raise ValueError(f"via must be feed, section, sitemap or url, not {via!r}")
-    conn.execute("BEGIN TRANSACTION")
+    begin_write(conn)
     try:
         queued = _queue_items(conn, source, None, discovered_at, items, via=via)
         conn.execute("COMMIT")

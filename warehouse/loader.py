@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from warehouse.db import staged
+from warehouse.db import begin_write, retry_on_conflict, staged
 from warehouse.enrichment import delete_enrichment_of
 from warehouse.errors import LoadError, one_line
 from warehouse.ids import time_ordered_ids
@@ -212,7 +212,7 @@ def _record_folders(
     unclean = {path.rpartition("/")[0] for path in failed}
     clean = {folder: value for folder, value in scan.folders.items() if folder not in unclean}
     try:
-        conn.execute("BEGIN TRANSACTION")
+        begin_write(conn)
         conn.execute(
             "DELETE FROM landing_folders WHERE path IN (SELECT unnest(?::VARCHAR[]))", [scan.scanned]
         )
@@ -274,7 +274,9 @@ def _load_batch(
 ) -> None:
     committed = on_commit or (lambda: None)
     try:
-        report.add(_write_files(conn, batch))
+        # A batch that lost its commit to another writer (a shared warehouse) is written again as it is: what
+        # each record does is decided anew against what the other writer stored.
+        report.add(retry_on_conflict(lambda: _write_files(conn, batch), what="loading a batch"))
         committed()
         return
     except duckdb.Error as exc:
@@ -312,7 +314,7 @@ def _write_files(conn: duckdb.DuckDBPyConnection, files: list[_LandingFile]) -> 
         else:
             errors.append(landing_file.row)
         recorded.append((landing_file, "loaded", None))
-    conn.execute("BEGIN TRANSACTION")
+    begin_write(conn)
     try:
         for outcome in _store_articles(conn, articles):
             counts.articles_new += outcome == "new"

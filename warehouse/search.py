@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import connect, id_list, load_fts, upgrade_if_needed
+from warehouse.db import begin_write, connect, id_list, is_lake, load_fts, upgrade_if_needed
 from warehouse.errors import QueryError, WarehouseError, one_line
 
 __all__ = ["SearchHit", "has_index", "refresh_index", "search"]
@@ -58,7 +58,18 @@ def has_index(conn: duckdb.DuckDBPyConnection) -> bool:
 
 def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> str:
     """Bring the BM25 index over articles' titles and texts up to date (a read-write connection); return what
-    it did: `current` (nothing had changed), `updated` (the changed articles only) or `rebuilt`."""
+    it did: `current` (nothing had changed), `updated` (the changed articles only) or `rebuilt`; on a DuckLake
+    warehouse `unavailable`: DuckDB's fts extension builds its index only in a DuckDB database file (docs/ducklake.md),
+    and the changes noted for it are dropped."""
+    if is_lake(conn):
+        begin_write(conn)
+        try:
+            conn.execute("DELETE FROM article_changes WHERE purpose = 'search'")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return "unavailable"
     found = conn.execute("SELECT count(*) FROM article_changes WHERE purpose = 'search'").fetchone()
     pending = int(found[0]) if found else 0
     indexed = has_index(conn)
@@ -71,7 +82,7 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
             if row is not None and pending <= REBUILD_SHARE * int(row[0]):
                 _update_index(conn)
                 return "updated"
-        conn.execute("BEGIN TRANSACTION")
+        begin_write(conn)
         try:
             conn.execute(
                 "PRAGMA create_fts_index('articles', 'id', 'title', 'text', stemmer = 'porter', "
@@ -89,7 +100,7 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
 
 def _update_index(conn: duckdb.DuckDBPyConnection) -> None:
     """Apply the changed articles to the index tables, as `create_fts_index` would have indexed them."""
-    conn.execute("BEGIN TRANSACTION")
+    begin_write(conn)
     try:
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE fts_changed AS "
