@@ -30,9 +30,9 @@ __all__ = ["SearchHit", "has_index", "refresh_index", "search"]
 
 SNIPPET_CHARS = 220
 # Above this share of changed articles (of all the index will then hold), rebuilding the whole index is cheaper
-# than updating it in place. Measured
-# by bench/fts_strategy.py (10,000 and 2,000 articles): an update costs 1.3–1.8 ms per changed article whatever
-# the share, a rebuild 1.2 ms per stored one, so the two meet near 0.8; below it the cost follows the new articles.
+# than updating it in place. Measured by bench/fts_strategy.py (10,000 and 2,000 articles): an update costs
+# 1.3–1.8 ms per changed article whatever the share, a rebuild 1.2 ms per stored one, so the two meet near 0.8;
+# below it the cost follows the new articles.
 REBUILD_SHARE = 0.75
 FTS = "fts_main_articles"
 
