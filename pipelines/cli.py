@@ -350,10 +350,12 @@ def sql(
     try:
         if format == "parquet":
             assert out is not None
-            rows = warehouse.queries.write_parquet(settings.warehouse_path, text, out, limits=limits)
+            rows = warehouse.queries.write_parquet(
+                settings.lake or settings.warehouse_path, text, out, limits=limits
+            )
             console.print(f"{rows} row{'s' if rows != 1 else ''} written to {out}")
             return
-        result = warehouse.queries.run_query(settings.warehouse_path, text, limits=limits)
+        result = warehouse.queries.run_query(settings.lake or settings.warehouse_path, text, limits=limits)
     except warehouse.queries.QueryInterrupted as exc:
         raise _fail(str(exc), 130) from exc
     if format == "table":

@@ -49,7 +49,7 @@ def search(
     if limit < 1:
         raise _fail("--limit must be at least 1")
     settings = settings_of(ctx)
-    require_warehouse(settings)
+    require_warehouse(settings, local_for="stanwire search (DuckDB's full-text index)")
     hits = warehouse.search.search(
         settings.warehouse_path, query, since=since_date, source=source, limit=limit
     )
@@ -90,7 +90,7 @@ def export(
     import warehouse.export
 
     settings = settings_of(ctx)
-    require_warehouse(settings)
+    require_warehouse(settings, local_for="stanwire export")
     report = warehouse.export.export_parquet(settings.warehouse_path, to, force=force)
     table = Table("table", "rows", title=f"Parquet export in {report.folder}")
     for name, rows in report.tables.items():

@@ -127,7 +127,7 @@ def print_run(console: Console, report: RunReport, settings: Settings) -> None:
     if report.digest:
         paths = report.digest.paths or [report.digest.path]
         console.print(f"Digest {report.digest.week}: {', '.join(str(p) for p in paths)}")
-    console.print(f"Warehouse: {settings.warehouse_path}")
+    console.print(f"Warehouse: {settings.warehouse_label}")
 
 
 def print_next_steps(console: Console, settings: Settings) -> None:
@@ -170,7 +170,7 @@ def print_status(
     if interrupted is None:
         interrupted = interrupted_runs(conn, settings.home)
     counts = warehouse.queries.summary_counts(conn)
-    table = Table("what", "count", title=f"Warehouse {settings.warehouse_path}")
+    table = Table("what", "count", title=f"Warehouse {settings.warehouse_label}")
     for key, value in counts.items():
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)

@@ -98,6 +98,12 @@ class Settings:
         return Lake.parse(self.warehouse.strip(), self.data_path)
 
     @property
+    def warehouse_label(self) -> str:
+        """The warehouse as the reports name it: its file, or the lake."""
+        lake = self.lake
+        return str(lake) if lake is not None else str(self.warehouse_path)
+
+    @property
     def warehouse_path(self) -> Path:
         return self.home / "warehouse.duckdb"
 

@@ -13,12 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
 from warehouse.db import connect_current, load_fts
 from warehouse.errors import QueryError, one_line
+
+if TYPE_CHECKING:
+    from warehouse.ducklake import Lake
 
 logger = logging.getLogger(__name__)
 
@@ -343,7 +346,7 @@ class QueryInterrupted(QueryError):
 
 @contextmanager
 def open_sandbox(
-    path: Path, sql: str, *, limits: SqlLimits | None = None, writable: Path | None = None
+    path: Path | Lake, sql: str, *, limits: SqlLimits | None = None, writable: Path | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for the user's query that reads the warehouse and nothing else; DuckDB errors become one line.
 
@@ -357,16 +360,19 @@ def open_sandbox(
     check_read_only(sql)
     if limits.threads < 1:
         raise QueryError(f"setting sql_threads={limits.threads}: give at least 1")
-    conn = connect_current(
-        path,
-        config={
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "temp_directory": "",
-        },
-    )
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False, "temp_directory": ""}
+    readable: list[str] = []
+    if isinstance(path, Path):
+        conn = connect_current(path, config=config)
+    else:  # a DuckLake warehouse: attached read-only, its Parquet files the only ones the query may read
+        from warehouse.ducklake import open_lake
+
+        conn = open_lake(path, read_only=True, config=config)
+        readable.append(path.data_path.rstrip("/") + "/")
+    if writable is not None:
+        readable.append(str(writable) + "/")
     try:
-        if _USES_FTS.search(sql):
+        if _USES_FTS.search(sql) and isinstance(path, Path):
             # Only a query that uses full-text search pays for loading the extension (about 70 ms).
             load_fts(conn)
         try:
@@ -377,8 +383,8 @@ def open_sandbox(
             ) from exc
         try:
             conn.execute("SET threads = ?", [limits.threads])
-            if writable is not None:
-                conn.execute("SET allowed_directories = [?]", [str(writable) + "/"])
+            if readable:
+                conn.execute("SET allowed_directories = ?", [readable])
             conn.execute("SET enable_external_access = false")
             conn.execute("SET lock_configuration = true")
         except duckdb.Error as exc:
@@ -469,7 +475,7 @@ def _guarded(
     raise error
 
 
-def run_query(path: Path, sql: str, *, limits: SqlLimits | None = None) -> QueryResult:
+def run_query(path: Path | Lake, sql: str, *, limits: SqlLimits | None = None) -> QueryResult:
     """Run the user's read-only query in the sandbox within `limits`; refused statements, DuckDB errors, a
     timeout and too little memory are `QueryError`s, Ctrl-C is `QueryInterrupted`."""
     limits = limits or SqlLimits()
@@ -489,7 +495,7 @@ def run_query(path: Path, sql: str, *, limits: SqlLimits | None = None) -> Query
         return _guarded(conn, limits, work)
 
 
-def write_parquet(path: Path, sql: str, out: Path, *, limits: SqlLimits | None = None) -> int:
+def write_parquet(path: Path | Lake, sql: str, out: Path, *, limits: SqlLimits | None = None) -> int:
     """Write the result of the user's read-only query to the Parquet file `out` (atomically); return its rows.
 
     DuckDB writes into a private folder beside `out`, the one place the sandbox may write, and stanwire moves

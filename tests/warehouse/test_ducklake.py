@@ -6,7 +6,6 @@ database and data folder.
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -17,33 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.pg_server import PgServer, PgServerError
 from warehouse.db import connect, extension_path, load_fts
 from warehouse.ducklake import LAKE, apply_ducklake_migrations, attach_ducklake, translate_ddl
 from warehouse.errors import WarehouseError
 
 REPO = Path(__file__).resolve().parents[2]
 VIEW_NAMES = sorted(f.stem for f in (REPO / "warehouse" / "views").glob("*.sql"))
-_numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    try:
-        server = PgServer.start()
-    except PgServerError as exc:
-        pytest.fail(f"the DuckLake tests need a PostgreSQL server for the catalog: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def lake(pg_server: PgServer, tmp_path: Path) -> tuple[str, str]:
-    """(libpq string of a new, empty catalog database, data path) for one test."""
-    catalog = pg_server.create_database(f"lake_{next(_numbers)}")
-    return catalog, str(tmp_path / "lake-data") + "/"
 
 
 @pytest.fixture
