@@ -411,13 +411,16 @@ def _assign_clusters(conn: duckdb.DuckDBPyConnection, dirty_rows: str, threshold
 def _signatures(conn: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, np.ndarray]:
     if not ids:
         return {}
+    # The scheme is checked here, not in the query: beside `scheme = ?` DuckDB makes the id list an optional
+    # filter applied after reading every row's signature (0.1 s at 100,000 articles, against 1 ms by the key).
     rows = _select_by_ids(
-        conn,
-        "SELECT article_id, signature FROM article_signatures WHERE scheme = ? AND article_id IN {ids}",
-        list(ids),
-        [SCHEME],
+        conn, "SELECT article_id, scheme, signature FROM article_signatures WHERE article_id IN {ids}", list(ids)
     )
-    return {article_id: np.frombuffer(blob, dtype="<u8").astype(np.uint32) for article_id, blob in rows}
+    return {
+        article_id: np.frombuffer(blob, dtype="<u8").astype(np.uint32)
+        for article_id, scheme, blob in rows
+        if scheme == SCHEME
+    }
 
 
 def pairs_above(texts: dict[str, str], thresholds: Iterable[float]) -> dict[float, set[frozenset[str]]]:
