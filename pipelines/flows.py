@@ -35,6 +35,11 @@ from pipelines.sources import load_sources
 RETRIES = {"poll": 2, "crawl": 1}
 
 
+def source_tag(source: str) -> str:
+    """The Prefect tag of the tasks that work on one outlet."""
+    return f"source:{source}"
+
+
 def _as_task(stage: Any, *args: Any, **kwargs: Any) -> Any:
     """Run a stage as a Prefect task named after it and its source (sequential: one warehouse file)."""
     settings: Settings = args[0]
@@ -52,6 +57,9 @@ def _as_task(stage: Any, *args: Any, **kwargs: Any) -> Any:
     return task(
         stage,
         name=name,
+        # A Prefect tag concurrency limit of 1 on `source:<name>` (docs/SCALING.md) keeps two workers from
+        # polling or crawling the same outlet at once.
+        tags=[source_tag(sources[0].name)] if len(sources) == 1 else [],
         retries=RETRIES.get(stage.__name__, 0),
         retry_delay_seconds=5,
         retry_condition_fn=retry_if_transient,

@@ -48,8 +48,13 @@ with DemoServer(DEMO_DIR / "site") as server:
         home=str(home), sources_file=str(DEMO_DIR / "sources.yaml"), only=["silk-wire", "ghost-gazette"],
         settings_overrides={"proxy": server.proxy, "download_delay": 0.0, "autothrottle": False},
     )
+import asyncio
+from prefect.client.orchestration import get_client
+async def task_tags():
+    async with get_client() as client:
+        return sorted({(t.name.split("-")[0], tuple(sorted(t.tags))) for t in await client.read_task_runs()})
 print(json.dumps({"run_id": report.run_id, "new": report.load.articles_new, "enriched": report.enrich is None,
-                  "feeds_failed": report.poll.feeds_failed}))
+                  "feeds_failed": report.poll.feeds_failed, "tags": asyncio.run(task_tags())}))
 """
 
 
@@ -97,6 +102,13 @@ def test_ingest_runs_through_prefect_against_the_local_server(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr[-3000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     run_id = outcome.pop("run_id")
+    # Each outlet's poll and crawl carry its tag (a concurrency limit of 1 on it: one worker per outlet at a time);
+    # the load, for every outlet at once, carries none.
+    tags = {(name, tuple(tags)) for name, tags in outcome.pop("tags")}
+    assert ("poll", ("source:silk-wire",)) in tags
+    assert ("crawl", ("source:silk-wire",)) in tags
+    assert ("poll", ("source:ghost-gazette",)) in tags
+    assert ("load", ()) in tags
     assert outcome == {
         "new": 20,
         "enriched": True,
