@@ -260,7 +260,9 @@ def enrich(
 ) -> None:
     """Find organizations, countries, agreements and censorship events in articles not yet enriched.
 
-    With 256 articles or more to do, worker processes share the work (setting nlp_processes)."""
+    With 256 articles or more to do, worker processes share the work (setting nlp_processes). On a DuckLake
+    warehouse each batch is claimed first, so several machines enrich at once without doing an article twice; a
+    claim older than enrich_claim_lease seconds (its worker died) is taken over."""
     report_view = _report_view()
     from pipelines import stages
 

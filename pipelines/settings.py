@@ -83,6 +83,9 @@ class Settings:
     # Parquet files under `data_path`, a folder every machine mounts). See docs/ducklake.md.
     warehouse: str = ""
     data_path: str = ""
+    # On a DuckLake warehouse, `enrich` claims batches: an article another worker claimed less than this many
+    # seconds ago is left to it; an older claim (its worker died) is taken over.
+    enrich_claim_lease: int = 600
 
     @property
     def landing_dir(self) -> Path:
@@ -137,6 +140,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "sql_threads": (1, 64),
     "nlp_processes": (0, 64),
     "sql_timeout": (0, 86_400),
+    "enrich_claim_lease": (1, 86_400),
 }
 PROXY_SCHEMES = ("http", "https")
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE | re.ASCII)

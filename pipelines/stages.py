@@ -29,7 +29,7 @@ import warehouse.feeds
 import warehouse.loader
 import warehouse.queries
 import warehouse.search
-from pipelines.clock import Clock
+from pipelines.clock import Clock, make_clock
 from pipelines.digest import build_digest, render_markdown, resolve_week
 from pipelines.errors import RunError
 from pipelines.settings import Settings
@@ -433,6 +433,7 @@ def enrich(
     batch_size: int = 32,
     progress: Progress | None = None,
     parallel_min: int = PARALLEL_MIN_ARTICLES,
+    clock: Clock | None = None,
 ) -> EnrichReport:
     """Run the NLP over articles not yet enriched with the current NLP version and store the results.
 
@@ -443,6 +444,10 @@ def enrich(
     import nlp
     from nlp.parallel import WorkerPool, WorkerPoolBroken, default_processes
 
+    if settings.lake is not None:
+        return _enrich_claimed(
+            settings, reprocess=reprocess, limit=limit, batch_size=batch_size, progress=progress, clock=clock
+        )
     started = time.perf_counter()
     report = EnrichReport(nlp_version=nlp.NLP_VERSION)
     with open_warehouse(settings) as conn:
@@ -506,6 +511,87 @@ def _enrich_in_worker(inputs: list[Any], batch_size: int) -> list[Any]:
 
     crash_point("enrich-worker-batch")
     return analyze_in_worker(inputs, batch_size)
+
+
+# A worker that finds every article left claimed by others looks again this often (seconds, at most): they are
+# stored by then, or their claims have expired and are its to take.
+CLAIM_POLL_SECONDS = 5.0
+
+
+def _enrich_claimed(
+    settings: Settings,
+    *,
+    reprocess: bool,
+    limit: int | None,
+    batch_size: int,
+    progress: Progress | None,
+    clock: Clock | None,
+) -> EnrichReport:
+    """`enrich` on a warehouse several machines enrich at once (DuckLake): batch by batch, each claimed first
+    (warehouse.enrichment.claim_articles), analysed in this process, stored (which drops the claims). When only
+    other workers' claims are left it waits for them: stored, or expired (`enrich_claim_lease`) and taken over,
+    so a worker that died mid-batch loses nothing."""
+    import os
+    import socket
+
+    import nlp
+
+    now = clock or make_clock(settings.now)
+    lease = timedelta(seconds=settings.enrich_claim_lease)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    started = time.perf_counter()
+    report = EnrichReport(nlp_version=nlp.NLP_VERSION)
+    pipes = None
+    done = 0
+    with open_warehouse(settings) as conn:
+        # What is left to do as this worker starts (others take some of it): the progress bar's length.
+        total = warehouse.enrichment.count_to_enrich(conn, nlp.NLP_VERSION, reprocess=reprocess)
+        total = total if limit is None else min(total, limit)
+        while limit is None or done < limit:
+            size = batch_size if limit is None else min(batch_size, limit - done)
+            at = now()
+            todo = warehouse.db.retry_on_conflict(
+                functools.partial(
+                    warehouse.enrichment.claim_articles,
+                    conn,
+                    worker,
+                    nlp.NLP_VERSION,
+                    now=at,
+                    lease=lease,
+                    limit=size,
+                    reprocess=reprocess,
+                ),
+                what="claiming articles to enrich",
+            )
+            if not todo:
+                if not warehouse.enrichment.claimed_by_others(conn, worker, now=at, lease=lease):
+                    break
+                time.sleep(min(CLAIM_POLL_SECONDS, settings.enrich_claim_lease / 4))
+                continue
+            batch = [
+                nlp.DocumentInput(
+                    id=row["id"],
+                    title=row["title"] or "",
+                    text=row["text"] or "",
+                    published=row["published_date"],
+                    language=row["language"],
+                )
+                for row in todo
+            ]
+            pipes = pipes or nlp.build_pipeline(settings.model)
+            _store_analyses(conn, nlp.analyze_each(pipes, batch, batch_size), report)
+            # An article the NLP could not read keeps its claim until the lease ends: this run does not ask for
+            # it again, a later one does.
+            done += len(batch)
+            if progress:
+                progress(done, max(total, done))
+        if report.articles:
+            report.groups = warehouse.db.retry_on_conflict(
+                lambda: warehouse.event_groups.regroup(conn, nlp.gazetteer.STATE_KINDS),
+                what="grouping events",
+            )
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _store_analyses(conn: duckdb.DuckDBPyConnection, results: list[Any], report: EnrichReport) -> None:

@@ -414,7 +414,9 @@ def _signatures(conn: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str
     # The scheme is checked here, not in the query: beside `scheme = ?` DuckDB makes the id list an optional
     # filter applied after reading every row's signature (0.1 s at 100,000 articles, against 1 ms by the key).
     rows = _select_by_ids(
-        conn, "SELECT article_id, scheme, signature FROM article_signatures WHERE article_id IN {ids}", list(ids)
+        conn,
+        "SELECT article_id, scheme, signature FROM article_signatures WHERE article_id IN {ids}",
+        list(ids),
     )
     return {
         article_id: np.frombuffer(blob, dtype="<u8").astype(np.uint32)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
-from warehouse.db import begin_write
+from warehouse.db import begin_write, staged
 from warehouse.errors import LoadError, one_line
 
 __all__ = ["articles_to_enrich", "delete_enrichment", "event_id", "save_enrichment", "unknown_org_id"]
@@ -45,6 +46,72 @@ def articles_to_enrich(
     )
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def count_to_enrich(conn: duckdb.DuckDBPyConnection, nlp_version: str, *, reprocess: bool = False) -> int:
+    """How many articles `articles_to_enrich` would return (without a limit)."""
+    row = conn.execute(
+        "SELECT count(*) FROM articles WHERE duplicate_of IS NULL AND (nlp_version IS NULL OR (? AND nlp_version <> ?))",
+        [reprocess, nlp_version],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def claim_articles(
+    conn: duckdb.DuckDBPyConnection,
+    worker: str,
+    nlp_version: str,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    reprocess: bool = False,
+) -> list[dict[str, Any]]:
+    """Up to `limit` articles to enrich (as `articles_to_enrich`) that no live claim holds, claimed for `worker`
+    at `now`, in one write transaction: two workers asking at once get different articles (on a lake the second
+    one's claim loses its commit and asks again). A claim older than `lease` is taken over."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    begin_write(conn)
+    try:
+        cursor = conn.execute(
+            """
+            SELECT id, title, text, published_date, language FROM articles AS a
+            WHERE duplicate_of IS NULL AND (nlp_version IS NULL OR (? AND nlp_version <> ?))
+                AND NOT EXISTS (SELECT 1 FROM enrich_claims AS c WHERE c.article_id = a.id AND c.claimed_at > ?)
+            ORDER BY first_seen_at, id
+            LIMIT ?
+            """,
+            [reprocess, nlp_version, now - lease, limit],
+        )
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        if rows:
+            with staged(conn, {"id": [row["id"] for row in rows]}, {"id": "VARCHAR"}) as claimed:
+                conn.execute(
+                    f"""
+                    MERGE INTO enrich_claims USING {claimed} AS n ON enrich_claims.article_id = n.id
+                    WHEN MATCHED THEN UPDATE SET worker = ?, claimed_at = ?
+                    WHEN NOT MATCHED THEN INSERT (article_id, worker, claimed_at) VALUES (n.id, ?, ?)
+                    """,
+                    [worker, now, worker, now],
+                )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return rows
+
+
+def claimed_by_others(
+    conn: duckdb.DuckDBPyConnection, worker: str, *, now: datetime, lease: timedelta
+) -> int:
+    """How many articles other workers hold live claims on (they are being enriched, or will be once the
+    claims expire)."""
+    row = conn.execute(
+        "SELECT count(*) FROM enrich_claims WHERE worker <> ? AND claimed_at > ?", [worker, now - lease]
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def unknown_org_id(name: str) -> str:
@@ -134,6 +201,9 @@ def save_enrichment(
             "UPDATE articles SET nlp_version = ?, enriched_at = current_timestamp WHERE id = ?",
             [nlp_version, article_id],
         )
+        conn.execute(
+            "DELETE FROM enrich_claims WHERE article_id = ?", [article_id]
+        )  # done: no longer claimed
         conn.execute("COMMIT")
     except duckdb.Error as exc:
         conn.execute("ROLLBACK")

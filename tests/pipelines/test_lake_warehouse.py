@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,125 @@ def test_a_bad_warehouse_setting_is_refused_in_one_line(tmp_path: Path) -> None:
         load_settings(
             config_file=None, home=str(tmp_path), warehouse="ducklake:postgres:dbname=x", data_path="s3://b/x"
         )
+
+
+# --- enrichment shared by several workers --------------------------------------------------------------------
+
+ENRICH_TABLES = ("article_organizations", "article_countries", "events", "event_parties", "article_topics")
+
+
+def _enrichable(landing: Path, count: int) -> None:
+    vendors = ("Huawei", "ZTE", "Nokia", "Ericsson")
+    for i in range(count):
+        write_article(
+            landing,
+            f"https://steppe.example/news/deal-{i}",
+            title=f"Operator signs 5G deal number {i}",
+            text=f"Kazakhtelecom signed a memorandum with {vendors[i % 4]} on a 5G network in region {i}, the "
+            f"ministry said in Astana. Kyrgyzstan's regulator blocked {i + 2} VPN services at the GKNB's request.",
+        )
+
+
+def _nlp_rows(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
+    with stages.read_warehouse(settings) as conn:
+        rows = {
+            name: sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr) for name in ENRICH_TABLES
+        }
+        rows["enriched"] = conn.execute(
+            "SELECT count(*) FROM articles WHERE nlp_version IS NOT NULL"
+        ).fetchall()
+        rows["claims"] = conn.execute("SELECT count(*) FROM enrich_claims").fetchall()
+    return rows
+
+
+def _enrich_processes(
+    settings: Settings, homes: list[Path], extra: list[dict[str, str]]
+) -> list[tuple[int, str, str]]:
+    env = {
+        **os.environ,
+        "STANWIRE_WAREHOUSE": settings.warehouse,
+        "STANWIRE_DATA_PATH": settings.data_path,
+        "STANWIRE_NLP_PROCESSES": "1",
+    }
+    workers = [
+        subprocess.Popen(
+            [STANWIRE, "--home", str(home), "enrich"],
+            env={**env, **more},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for home, more in zip(homes, extra, strict=True)
+    ]
+    return [(w.wait(timeout=600), *w.communicate()) for w in workers]
+
+
+def _enriched_count(out: str) -> int:
+    found = re.search(r"Enriched (\d+) articles", out)
+    return int(found.group(1)) if found else -1
+
+
+@pytest.fixture
+def shared_lake(tmp_path: Path, lake: tuple[str, str]) -> tuple[Settings, dict[str, list[tuple[Any, ...]]]]:
+    """A lake holding 12 loaded articles not enriched yet, and what one process enriching them stores."""
+    single = local_settings(tmp_path / "single")
+    _enrichable(single.landing_dir, 12)
+    stages.load(single)
+    stages.enrich(single, batch_size=5)
+    expected = _nlp_rows(single)
+    assert expected["enriched"] == [(12,)]
+    assert expected["events"]
+    shared = lake_settings(tmp_path / "loader", lake)
+    _enrichable(shared.landing_dir, 12)
+    stages.load(shared)
+    return shared, expected
+
+
+def test_two_workers_enriching_one_lake_share_the_articles_and_store_what_one_stores(
+    tmp_path: Path, shared_lake: tuple[Settings, dict[str, list[tuple[Any, ...]]]]
+) -> None:
+    shared, expected = shared_lake
+    outcomes = _enrich_processes(shared, [tmp_path / "a", tmp_path / "b"], [{}, {}])
+    assert [code for code, _, _ in outcomes] == [0, 0], outcomes
+    # Every article analysed by exactly one of them (a claimed batch is nobody else's).
+    assert sum(_enriched_count(out) for _, out, _ in outcomes) == 12, outcomes
+    assert _nlp_rows(shared) == expected
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_the_other_takes_its_claims_over(
+    tmp_path: Path, shared_lake: tuple[Settings, dict[str, list[tuple[Any, ...]]]]
+) -> None:
+    """Worker a claims all 12 (one batch of 32); worker b starts once a's claims are in, finds everything claimed
+    and waits; a stores 2 and is killed with SIGKILL; b takes a's claims over once they are older than the lease
+    (2 s) and finishes."""
+    shared, expected = shared_lake
+    env = {
+        **os.environ,
+        "STANWIRE_WAREHOUSE": shared.warehouse,
+        "STANWIRE_DATA_PATH": shared.data_path,
+        "STANWIRE_NLP_PROCESSES": "1",
+        "STANWIRE_ENRICH_CLAIM_LEASE": "2",
+    }
+
+    def start(home: Path, **more: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [STANWIRE, "--home", str(home), "enrich"],
+            env={**env, **more},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    doomed = start(tmp_path / "a", STANWIRE_CRASH_AT="enrich-article-saved:2")
+    deadline = time.monotonic() + 120
+    claims = 0
+    while not claims and doomed.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        with stages.read_warehouse(shared) as conn:
+            claims = conn.execute("SELECT count(*) FROM enrich_claims").fetchone()[0]  # type: ignore[index]
+    assert claims == 12, doomed.communicate()
+    survivor = start(tmp_path / "b")
+    assert doomed.wait(timeout=300) == -9  # killed after storing 2, with 10 claimed and not stored
+    _, err = survivor.communicate(timeout=300)
+    assert survivor.returncode == 0, err
+    assert _nlp_rows(shared) == expected  # nothing lost, nothing doubled, no claim left
