@@ -45,6 +45,7 @@ __all__ = [
     "is_lake",
     "load_fts",
     "retry_on_conflict",
+    "rollback",
     "schema_version",
     "staged",
     "upgrade_if_needed",
@@ -167,7 +168,7 @@ def apply_migrations(
             conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
             conn.execute("COMMIT")
         except duckdb.Error as exc:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise MigrationError(
                 f"migration {sql_file.name} failed, the warehouse stays at version "
                 f"{max(applied | set(done), default=0)}: {one_line(exc)}"
@@ -245,7 +246,7 @@ def apply_views(conn: duckdb.DuckDBPyConnection) -> list[str]:
             conn.execute(view_file.read_text(encoding="utf-8"))
         conn.execute("COMMIT")
     except duckdb.Error as exc:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise MigrationError(f"view file {current} failed: {one_line(exc)}") from exc
     return [f.name for f in files]
 
@@ -421,6 +422,16 @@ def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
 
     row = conn.execute("SELECT current_database()").fetchone()
     return bool(row and row[0] == LAKE)
+
+
+def rollback(conn: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK the transaction in progress, if there is still one: a COMMIT that failed (a DuckLake commit that
+    lost to another writer's) has ended it already, and a second error would hide the first."""
+    try:
+        conn.execute("ROLLBACK")
+    except duckdb.TransactionException as exc:
+        if "no transaction is active" not in str(exc):
+            raise
 
 
 def begin_write(conn: duckdb.DuckDBPyConnection) -> None:

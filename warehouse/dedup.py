@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 
-from warehouse.db import begin_write, id_list, staged
+from warehouse.db import begin_write, id_list, rollback, staged
 from warehouse.errors import WarehouseError, one_line
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ def deduplicate(conn: duckdb.DuckDBPyConnection, *, threshold: float = DEFAULT_T
         report.stories_with_copies = int(found[0]) if found else 0
         conn.execute("COMMIT")
     except duckdb.Error as exc:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise WarehouseError(f"deduplication failed, nothing changed: {one_line(exc)}") from exc
     return report
 

@@ -400,14 +400,52 @@ def open_lake(
 ) -> duckdb.DuckDBPyConnection:
     """A connection to `lake` in use, its schema brought up to date first unless `read_only` (several writers
     opening a new lake at once: the one whose migration loses the commit tries again, and finds it applied)."""
-    from warehouse.db import retry_on_conflict
-
     if read_only:
         return attach_ducklake(lake.catalog, lake.data_path, read_only=True, config=config)
-    conn = attach_ducklake(lake.catalog, lake.data_path, config=config)
+    conn = _attach_racing(lake, config)
     try:
-        retry_on_conflict(lambda: apply_ducklake_migrations(conn), what="migrating the lake")
+        _migrate_racing(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+# Writers that open a new (or older) lake at once each apply the migrations it lacks; the one that loses a race
+# fails, either at commit (a conflict) or at once (its ALTER finds the column the other just added). It then
+# reads the lake's version again and goes on from there, this many times at most.
+MIGRATION_ATTEMPTS = 8
+
+
+def _attach_racing(lake: Lake, config: dict[str, Any] | None) -> duckdb.DuckDBPyConnection:
+    """Attach for writing; the first attach of a new catalog creates DuckLake's own tables in PostgreSQL, and of
+    two doing it at once one fails ("duplicate key value …"): it tries again and finds them."""
+    import time
+
+    for attempt in range(1, MIGRATION_ATTEMPTS + 1):
+        try:
+            return attach_ducklake(lake.catalog, lake.data_path, config=config)
+        except WarehouseError as exc:
+            if attempt == MIGRATION_ATTEMPTS or "Failed to initialize DuckLake" not in str(exc):
+                raise
+            logger.info("another writer is creating the lake's catalog; trying again: %s", one_line(exc))
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _migrate_racing(conn: duckdb.DuckDBPyConnection) -> None:
+    import time
+
+    from warehouse.db import is_conflict, schema_version
+
+    for attempt in range(1, MIGRATION_ATTEMPTS + 1):
+        before = schema_version(conn)
+        try:
+            apply_ducklake_migrations(conn)
+            return
+        except (MigrationError, duckdb.Error) as exc:
+            after = schema_version(conn)
+            if attempt == MIGRATION_ATTEMPTS or (after == before and not is_conflict(exc)):
+                raise
+            logger.info("another writer is migrating the lake (version %d → %d); trying again", before, after)
+            time.sleep(0.2 * attempt)

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.db import begin_write, staged
+from warehouse.db import begin_write, rollback, staged
 from warehouse.errors import LoadError, one_line
 
 __all__ = ["articles_to_enrich", "delete_enrichment", "event_id", "save_enrichment", "unknown_org_id"]
@@ -98,7 +98,7 @@ def claim_articles(
                 )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     return rows
 
@@ -206,10 +206,10 @@ def save_enrichment(
         )  # done: no longer claimed
         conn.execute("COMMIT")
     except duckdb.Error as exc:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise LoadError(f"cannot save the analysis of article {article_id}: {one_line(exc)}") from exc
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
 
 

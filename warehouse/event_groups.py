@@ -32,7 +32,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from warehouse.db import begin_write
+from warehouse.db import begin_write, rollback
 
 __all__ = ["WINDOW_DAYS", "EventReport", "regroup", "same_act"]
 
@@ -122,7 +122,7 @@ def regroup(conn: duckdb.DuckDBPyConnection, state_kinds: frozenset[str]) -> int
             conn.executemany("INSERT INTO event_groups (event_id, group_id) VALUES (?, ?)", assignment)
         conn.execute("COMMIT")
     except duckdb.Error:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     return sum(1 for g in groups if len(g.articles) > 1)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.db import begin_write
+from warehouse.db import begin_write, rollback
 from warehouse.errors import LoadError, one_line
 from warehouse.ids import time_ordered_id
 
@@ -129,10 +129,10 @@ def record_poll(
         _update_state(conn, poll, source, feed_url, polled_at, failed, new_entries, policy or PollPolicy())
         conn.execute("COMMIT")
     except duckdb.Error as exc:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise LoadError(f"cannot record the poll of {feed_url}: {one_line(exc)}") from exc
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     return new_entries
 
@@ -172,7 +172,7 @@ def queue_urls(
         queued = _queue_items(conn, source, None, discovered_at, items, via=via)
         conn.execute("COMMIT")
     except duckdb.Error:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     return queued
 

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from warehouse.db import begin_write, retry_on_conflict, staged
+from warehouse.db import begin_write, retry_on_conflict, rollback, staged
 from warehouse.enrichment import delete_enrichment_of
 from warehouse.errors import LoadError, one_line
 from warehouse.ids import time_ordered_ids
@@ -224,7 +224,7 @@ def _record_folders(
             )
         conn.execute("COMMIT")
     except duckdb.Error as exc:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         # Only a shortcut is lost: the next load lists these folders again.
         logger.warning("landing folders not recorded error=%s", one_line(exc))
 
@@ -327,7 +327,7 @@ def _write_files(conn: duckdb.DuckDBPyConnection, files: list[_LandingFile]) -> 
         _record_files(conn, recorded)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     return counts
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import begin_write, connect, id_list, is_lake, load_fts, upgrade_if_needed
+from warehouse.db import begin_write, connect, id_list, is_lake, load_fts, rollback, upgrade_if_needed
 from warehouse.errors import QueryError, WarehouseError, one_line
 
 __all__ = ["SearchHit", "has_index", "refresh_index", "search"]
@@ -68,7 +68,7 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
             conn.execute("DELETE FROM article_changes WHERE purpose = 'search'")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
         return "unavailable"
     found = conn.execute("SELECT count(*) FROM article_changes WHERE purpose = 'search'").fetchone()
@@ -93,7 +93,7 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
             conn.execute("DELETE FROM article_changes WHERE purpose = 'search'")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot build the full-text index: {one_line(exc)}") from exc
@@ -185,7 +185,7 @@ def _update_index(conn: duckdb.DuckDBPyConnection) -> None:
             conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
 
 

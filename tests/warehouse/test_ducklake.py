@@ -311,3 +311,32 @@ def test_translate_added_columns_and_constraints() -> None:
     assert translate_ddl(sql) == (
         "ALTER TABLE runs ADD COLUMN IF NOT EXISTS n BIGINT;\n\nALTER TABLE t ADD tags VARCHAR[];\n"
     )
+
+
+def test_writers_opening_a_new_lake_at_once_all_get_it_migrated(lake: tuple[str, str]) -> None:
+    """Each applies the migrations it finds missing; the ones that lose a race read the version again."""
+    import threading
+
+    from warehouse.db import schema_version
+    from warehouse.ducklake import Lake, open_lake
+
+    spec = Lake(*lake)
+    start = threading.Barrier(3)
+    outcomes: list[object] = []
+
+    def open_one() -> None:
+        start.wait()
+        try:
+            conn = open_lake(spec)
+            outcomes.append(schema_version(conn))
+            conn.close()
+        except Exception as exc:  # recorded, and asserted below
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    latest = max(int(f.name[:3]) for f in (REPO / "warehouse" / "migrations").glob("*.sql"))
+    assert outcomes == [latest] * 3
