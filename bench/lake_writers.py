@@ -8,9 +8,11 @@ machines crawling different outlets would, then times `stanwire load` (load, ded
 
 1. one process loading both homes, one after the other, into a new lake;
 2. two processes, one per home, at the same time, into another new lake;
-3. for reference, one process loading both into a local DuckDB file.
+3. for reference, one process loading both into a local DuckDB file;
+4. enrichment on the first lake: one `stanwire enrich --limit N` against two at once with `--limit N/2` each (they
+   claim batches from the same articles: N different ones in all).
 
-Prints articles per second of each and the ratio of (2) to (1); each lake's article count is checked against the
+Prints articles per second of each and the ratios of two to one; each lake's article count is checked against the
 corpus (nothing lost or doubled).
 """
 
@@ -65,6 +67,7 @@ def _count(env: dict[str, str], home: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=4000)
+    parser.add_argument("--enrich", type=int, default=160, help="articles enriched in (4); 0 to skip it")
     args = parser.parse_args(argv)
 
     from bench.run import FETCHED_AFTER
@@ -78,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             root = Path(work)
             halves = [outlets[::2], outlets[1::2]]
             results = {}
+            catalogs: dict[str, str] = {}
             for case in ("one writer", "two writers", "local file"):
                 homes = [root / case.replace(" ", "-") / f"machine-{i}" for i in range(2)]
                 for home, mine in zip(homes, halves, strict=True):
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 env = dict(os.environ)
                 if case != "local file":
-                    catalog = server.create_database(case.replace(" ", "_"))
+                    catalog = catalogs[case] = server.create_database(case.replace(" ", "_"))
                     env |= {
                         "STANWIRE_WAREHOUSE": f"ducklake:postgres:{catalog}",
                         "STANWIRE_DATA_PATH": str(root / case.replace(" ", "-") / "lake-data") + "/",
@@ -108,9 +112,39 @@ def main(argv: list[str] | None = None) -> int:
                     f"{case:>12}: {seconds:7.1f} s, {args.articles / seconds:7.1f} articles/s, {stored:,} stored"
                 )
             one, two = results["one writer"][0], results["two writers"][0]
-            print(f"two writers / one writer: {one / two:.2f}x the throughput")
+            print(f"load, two writers / one writer: {one / two:.2f}x the throughput")
             if len({stored for _, stored in results.values()}) != 1:
                 raise SystemExit(f"the warehouses differ in articles stored: {results}")
+            if args.enrich:
+                homes = [root / "one-writer" / f"machine-{i}" for i in range(2)]
+                env = dict(os.environ) | {
+                    "STANWIRE_WAREHOUSE": f"ducklake:postgres:{catalogs['one writer']}",
+                    "STANWIRE_DATA_PATH": str(root / "one-writer" / "lake-data") + "/",
+                    "STANWIRE_NLP_PROCESSES": "1",
+                }
+                timing = {}
+                for workers in (1, 2):
+                    limit = str(args.enrich // workers)
+                    commands = [
+                        [STANWIRE, "--home", str(h), "enrich", "--limit", limit] for h in homes[:workers]
+                    ]
+                    start = time.perf_counter()
+                    running = [
+                        subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                        for c in commands
+                    ]
+                    for process in running:
+                        out, err = process.communicate()
+                        if process.returncode:
+                            raise SystemExit(
+                                f"stanwire enrich failed: {err.decode(errors='replace')[-2000:]}"
+                            )
+                    timing[workers] = time.perf_counter() - start
+                    print(
+                        f"enrich, {workers} worker{'s' if workers > 1 else ''}: {timing[workers]:6.1f} s for "
+                        f"{args.enrich} articles, {args.enrich / timing[workers]:5.2f} articles/s"
+                    )
+                print(f"enrich, two workers / one worker: {timing[1] / timing[2]:.2f}x the throughput")
     finally:
         server.stop()
     return 0

@@ -86,6 +86,8 @@ class Settings:
     # On a DuckLake warehouse, `enrich` claims batches: an article another worker claimed less than this many
     # seconds ago is left to it; an older claim (its worker died) is taken over.
     enrich_claim_lease: int = 600
+    # … and claims this many articles at a time (analysed, then saved in one transaction).
+    enrich_claim_batch: int = 32
 
     @property
     def landing_dir(self) -> Path:
@@ -141,6 +143,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "nlp_processes": (0, 64),
     "sql_timeout": (0, 86_400),
     "enrich_claim_lease": (1, 86_400),
+    "enrich_claim_batch": (1, 10_000),
 }
 PROXY_SCHEMES = ("http", "https")
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE | re.ASCII)

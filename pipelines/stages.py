@@ -548,7 +548,8 @@ def _enrich_claimed(
         total = warehouse.enrichment.count_to_enrich(conn, nlp.NLP_VERSION, reprocess=reprocess)
         total = total if limit is None else min(total, limit)
         while limit is None or done < limit:
-            size = batch_size if limit is None else min(batch_size, limit - done)
+            claim = settings.enrich_claim_batch
+            size = claim if limit is None else min(claim, limit - done)
             at = now()
             todo = warehouse.db.retry_on_conflict(
                 functools.partial(
@@ -578,8 +579,9 @@ def _enrich_claimed(
                 )
                 for row in todo
             ]
+            crash_point("enrich-batch-claimed")
             pipes = pipes or nlp.build_pipeline(settings.model)
-            _store_analyses(conn, nlp.analyze_each(pipes, batch, batch_size), report)
+            _store_batch(conn, nlp.analyze_each(pipes, batch, batch_size), report)
             # An article the NLP could not read keeps its claim until the lease ends: this run does not ask for
             # it again, a later one does.
             done += len(batch)
@@ -592,6 +594,37 @@ def _enrich_claimed(
             )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _store_batch(conn: duckdb.DuckDBPyConnection, results: list[Any], report: EnrichReport) -> None:
+    """Save a claimed batch's analyses in one transaction (warehouse.enrichment.save_enrichments); when the
+    warehouse refuses it, one by one, so that only the articles it cannot take fail."""
+    import nlp
+
+    analyses = []
+    for analysis in results:
+        if isinstance(analysis, nlp.Failure):
+            report.failed.append((analysis.id, analysis.error))
+        else:
+            analyses.append(analysis)
+    try:
+        failed = warehouse.db.retry_on_conflict(
+            functools.partial(
+                warehouse.enrichment.save_enrichments,
+                conn,
+                [(a.id, dataclasses.asdict(a)) for a in analyses],
+                nlp.NLP_VERSION,
+            ),
+            what=f"saving the analyses of {len(analyses)} articles",
+        )
+    except WarehouseError as exc:
+        logger.warning("enrich: saving the batch failed (%s); saving its articles one by one", exc)
+        _store_analyses(conn, analyses, report)
+        return
+    report.failed.extend(failed)
+    for _ in range(len(analyses) - len(failed)):
+        report.articles += 1
+        crash_point("enrich-article-saved")
 
 
 def _store_analyses(conn: duckdb.DuckDBPyConnection, results: list[Any], report: EnrichReport) -> None:

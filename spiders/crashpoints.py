@@ -4,7 +4,8 @@ SIGKILL the n-th time one process passes `point`. Inert unless the variable is s
 Points: `poll-feed-fetched` (a feed fetched, nothing recorded yet) and `poll-recorded` (one feed's poll recorded)
 in `pipelines.stages.poll`; `landing-file-written` (one article or error file landed) in the crawl process;
 `load-batch-committed` (one loader transaction committed) in `warehouse.loader`, through `pipelines.stages.load`;
-`enrich-article-saved` (one article's NLP results stored) in `pipelines.stages.enrich`, and
+`enrich-article-saved` (one article's NLP results stored) and `enrich-batch-claimed` (on a DuckLake warehouse, a
+batch claimed, nothing analysed yet) in `pipelines.stages.enrich`, and
 `enrich-worker-batch` (a batch reached an NLP worker process) in its worker processes. Passes are counted per
 process (each source's crawl is a process of its own).
 

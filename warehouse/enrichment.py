@@ -213,6 +213,124 @@ def save_enrichment(
         raise
 
 
+def save_enrichments(
+    conn: duckdb.DuckDBPyConnection, analyses: list[tuple[str, dict[str, Any]]], nlp_version: str
+) -> list[tuple[str, str]]:
+    """`save_enrichment` for a batch of (article id, analysis), in one transaction: what a DuckLake warehouse
+    wants (each commit is a snapshot in its catalog, and concurrent writers take turns at commit). Returns the
+    (article id, error) of the analyses that break the contract or whose article is unknown: those are left out,
+    the others saved. Saving them one by one in this order stores the same rows."""
+    failed: list[tuple[str, str]] = []
+    valid: list[tuple[str, dict[str, list[tuple[Any, ...]]]]] = []
+    for article_id, analysis in analyses:
+        try:
+            valid.append((article_id, _analysis_rows(article_id, analysis)))
+        except LoadError as exc:
+            failed.append((article_id, str(exc)))
+    if valid:
+        marks = ", ".join("?" for _ in valid)
+        known = {
+            row[0]
+            for row in conn.execute(
+                f"SELECT id FROM articles WHERE id IN ({marks})", [a for a, _ in valid]
+            ).fetchall()
+        }
+        for article_id, _ in valid:
+            if article_id not in known:
+                failed.append(
+                    (
+                        article_id,
+                        f"no article {article_id} in the warehouse; load it before saving its analysis",
+                    )
+                )
+        valid = [(a, rows) for a, rows in valid if a in known]
+    if not valid:
+        return failed
+    ids = [article_id for article_id, _ in valid]
+    gazetteer: dict[str, tuple[Any, ...]] = {}
+    others: dict[str, tuple[Any, ...]] = {}
+    tables: dict[str, list[tuple[Any, ...]]] = {name: [] for name, _ in _ROW_TABLES}
+    for _, rows in valid:
+        for row in rows["gazetteer_orgs"]:
+            gazetteer[row[0]] = row  # the gazetteer's entry: the same whichever article names it
+        for row in rows["other_orgs"]:
+            others.setdefault(row[0], row)  # the first name an organization was seen under stays
+        for name, _ in _ROW_TABLES:
+            tables[name].extend(rows[name])
+    begin_write(conn)
+    try:
+        delete_enrichment_of(conn, ids)
+        if gazetteer:
+            _merge_organizations(conn, [(*row, True) for row in gazetteer.values()], update=True)
+        if others:
+            _merge_organizations(conn, list(others.values()), update=False)
+        for name, width in _ROW_TABLES:
+            _insert_rows(conn, name, width, tables[name])
+        marks = ", ".join("?" for _ in ids)
+        conn.execute(
+            f"UPDATE articles SET nlp_version = ?, enriched_at = current_timestamp WHERE id IN ({marks})",
+            [nlp_version, *ids],
+        )
+        conn.execute(f"DELETE FROM enrich_claims WHERE article_id IN ({marks})", ids)
+        conn.execute("COMMIT")
+    except duckdb.Error as exc:
+        rollback(conn)
+        raise LoadError(f"cannot save the analyses of {len(ids)} articles: {one_line(exc)}") from exc
+    except BaseException:
+        rollback(conn)
+        raise
+    return failed
+
+
+# The tables of an analysis's rows, with their widths, in the order they are written.
+_ROW_TABLES = (
+    ("article_organizations", 4),
+    ("article_countries", 4),
+    ("events", 10),
+    ("event_parties", 6),
+    ("article_topics", 2),
+)
+# Rows a single INSERT … VALUES takes at most (DuckDB binds every value as a parameter).
+_VALUES_PER_INSERT = 500
+
+
+def _merge_organizations(
+    conn: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]], *, update: bool
+) -> None:
+    """MERGE organizations (id, name, kind, country, in_gazetteer): gazetteer entries update a known row
+    (`update`), other names only add a new one."""
+    matched = (
+        "WHEN MATCHED THEN UPDATE SET name = o.name, kind = o.kind, country = o.country, in_gazetteer = true "
+        if update
+        else ""
+    )
+    for start in range(0, len(rows), _VALUES_PER_INSERT):
+        part = rows[start : start + _VALUES_PER_INSERT]
+        values = ", ".join("(?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::BOOLEAN)" for _ in part)
+        conn.execute(
+            f"""
+            MERGE INTO organizations USING (VALUES {values}) AS o(id, name, kind, country, in_gazetteer)
+            ON organizations.id = o.id
+            {matched}WHEN NOT MATCHED THEN INSERT (id, name, kind, country, in_gazetteer)
+                VALUES (o.id, o.name, o.kind, o.country, o.in_gazetteer)
+            """,
+            [value for row in part for value in row],
+        )
+
+
+def _insert_rows(
+    conn: duckdb.DuckDBPyConnection, table: str, width: int, rows: list[tuple[Any, ...]]
+) -> None:
+    """Rows into `table` a few hundred a statement (on a lake, each statement has its own cost in the catalog)."""
+    placeholders = "(" + ", ".join("?" * width) + ")"
+    for start in range(0, len(rows), _VALUES_PER_INSERT):
+        part = rows[start : start + _VALUES_PER_INSERT]
+        conn.execute(
+            f"INSERT INTO {table} VALUES {', '.join(placeholders for _ in part)}",  # table names are ours
+            [value for row in part for value in row],
+        )
+
+
 def _insert_many(
     conn: duckdb.DuckDBPyConnection, table: str, width: int, rows: list[tuple[Any, ...]]
 ) -> None:

@@ -308,9 +308,9 @@ def test_two_workers_enriching_one_lake_share_the_articles_and_store_what_one_st
 def test_a_worker_killed_mid_batch_loses_nothing_the_other_takes_its_claims_over(
     tmp_path: Path, shared_lake: tuple[Settings, dict[str, list[tuple[Any, ...]]]]
 ) -> None:
-    """Worker a claims all 12 (one batch of 32); worker b starts once a's claims are in, finds everything claimed
-    and waits; a stores 2 and is killed with SIGKILL; b takes a's claims over once they are older than the lease
-    (2 s) and finishes."""
+    """Batches of 4. Worker a claims the first batch and is killed with SIGKILL before analysing it; worker b,
+    started once a's claims are in, enriches the other 8, finds a's 4 still claimed, waits, and takes them over
+    once they are older than the lease (2 s)."""
     shared, expected = shared_lake
     env = {
         **os.environ,
@@ -318,6 +318,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_the_other_takes_its_claims_over
         "STANWIRE_DATA_PATH": shared.data_path,
         "STANWIRE_NLP_PROCESSES": "1",
         "STANWIRE_ENRICH_CLAIM_LEASE": "2",
+        "STANWIRE_ENRICH_CLAIM_BATCH": "4",
     }
 
     def start(home: Path, **more: str) -> subprocess.Popen[str]:
@@ -329,16 +330,17 @@ def test_a_worker_killed_mid_batch_loses_nothing_the_other_takes_its_claims_over
             text=True,
         )
 
-    doomed = start(tmp_path / "a", STANWIRE_CRASH_AT="enrich-article-saved:2")
+    doomed = start(tmp_path / "a", STANWIRE_CRASH_AT="enrich-batch-claimed:1")
     deadline = time.monotonic() + 120
     claims = 0
-    while not claims and doomed.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+    while not claims and time.monotonic() < deadline:
+        time.sleep(0.1)
         with stages.read_warehouse(shared) as conn:
             claims = conn.execute("SELECT count(*) FROM enrich_claims").fetchone()[0]  # type: ignore[index]
-    assert claims == 12, doomed.communicate()
+    assert claims == 4, doomed.communicate()
     survivor = start(tmp_path / "b")
-    assert doomed.wait(timeout=300) == -9  # killed after storing 2, with 10 claimed and not stored
-    _, err = survivor.communicate(timeout=300)
+    assert doomed.wait(timeout=300) == -9  # killed holding 4 claims, nothing analysed
+    out, err = survivor.communicate(timeout=300)
     assert survivor.returncode == 0, err
+    assert _enriched_count(out) == 12  # the other 8, then a's 4 once their claims expired
     assert _nlp_rows(shared) == expected  # nothing lost, nothing doubled, no claim left

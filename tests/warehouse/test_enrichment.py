@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import count, table_counts, write_article
+from warehouse.db import connect
 from warehouse.enrichment import articles_to_enrich, event_id, save_enrichment, unknown_org_id
 from warehouse.errors import LoadError
 from warehouse.loader import load_landing
@@ -93,6 +94,11 @@ def analysis_for(aid: str) -> dict[str, Any]:
 
 @pytest.fixture
 def loaded(conn: duckdb.DuckDBPyConnection, landing: Path) -> duckdb.DuckDBPyConnection:
+    return load_three(conn, landing)
+
+
+def load_three(conn: duckdb.DuckDBPyConnection, landing: Path) -> duckdb.DuckDBPyConnection:
+    """An English article, an exact copy of it and a Russian one, loaded."""
     write_article(landing, URL)
     write_article(landing, COPY_URL, source="silk-wire")  # same text: a duplicate
     write_article(
@@ -254,3 +260,50 @@ def test_unknown_organization_ids_are_normalised_names() -> None:
     assert unknown_org_id("«Казахтелеком»") == "unk:казахтелеком"
     with pytest.raises(LoadError, match="empty once cleaned"):
         unknown_org_id("«»")
+
+
+def _all_rows(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
+    tables = ("article_organizations", "article_countries", "events", "event_parties", "article_topics")
+    rows = {name: sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr) for name in tables}
+    rows["organizations"] = sorted(
+        conn.execute("SELECT id, name, kind, country, in_gazetteer FROM organizations").fetchall()
+    )
+    rows["versions"] = sorted(conn.execute("SELECT id, nlp_version FROM articles").fetchall())
+    return rows
+
+
+def test_a_batch_saved_at_once_stores_what_saving_one_by_one_stores(
+    loaded: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    from warehouse.enrichment import save_enrichments
+
+    ids = [article_id(URL), article_id(RU_URL)]
+    for aid in ids:
+        save_enrichment(loaded, aid, analysis_for(aid), "nlp-1")
+    one_by_one = _all_rows(loaded)
+    assert one_by_one["events"]
+    loaded_again = load_three(connect(tmp_path / "batch" / "warehouse.duckdb"), tmp_path / "landing-2")
+    assert save_enrichments(loaded_again, [(aid, analysis_for(aid)) for aid in ids], "nlp-1") == []
+    assert _all_rows(loaded_again) == one_by_one
+    # again: the same rows (the batch replaces what it saved before)
+    assert save_enrichments(loaded_again, [(aid, analysis_for(aid)) for aid in ids], "nlp-1") == []
+    assert _all_rows(loaded_again) == one_by_one
+
+
+def test_a_batch_leaves_out_the_analyses_it_cannot_take_and_saves_the_rest(
+    loaded: duckdb.DuckDBPyConnection,
+) -> None:
+    from warehouse.enrichment import save_enrichments
+
+    good, unknown = article_id(URL), "0123456789abcdef"
+    bad = copy.deepcopy(analysis_for(article_id(RU_URL)))
+    bad.pop("countries")
+    failed = save_enrichments(
+        loaded,
+        [(good, analysis_for(good)), (article_id(RU_URL), bad), (unknown, analysis_for(unknown))],
+        "nlp-1",
+    )
+    assert [aid for aid, _ in failed] == [article_id(RU_URL), unknown]
+    assert "no article 0123456789abcdef" in failed[1][1]
+    assert count(loaded, f"SELECT nlp_version FROM articles WHERE id = '{good}'") == "nlp-1"
+    assert count(loaded, f"SELECT nlp_version FROM articles WHERE id = '{article_id(RU_URL)}'") is None
