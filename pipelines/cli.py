@@ -263,6 +263,9 @@ def enrich(
     With 256 articles or more to do, worker processes share the work (setting nlp_processes). On a DuckLake
     warehouse each batch is claimed first, so several machines enrich at once without doing an article twice; a
     claim older than enrich_claim_lease seconds (its worker died) is taken over."""
+    from pipelines.threads import one_thread_per_process
+
+    one_thread_per_process()  # before numpy starts: this process and its NLP workers share the cores
     report_view = _report_view()
     from pipelines import stages
 

@@ -177,6 +177,9 @@ def backfill_flow(
 @flow(name="stanwire-enrich")
 def enrich_flow(home: str | None = None, config: str | None = None, reprocess: bool = False) -> int:
     """Enrich every article not yet analysed with the current NLP version."""
+    from pipelines.threads import one_thread_per_process
+
+    one_thread_per_process()  # for the NLP worker processes it starts (and this one, unless numpy is in)
     settings = load_settings(config_file=Path(config) if config else None, home=home)
     return stages.enrich(settings, reprocess=reprocess).articles
 
