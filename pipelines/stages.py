@@ -457,16 +457,7 @@ def enrich(
         if not todo:
             return report
         batches = [
-            [
-                nlp.DocumentInput(
-                    id=row["id"],
-                    title=row["title"] or "",
-                    text=row["text"] or "",
-                    published=row["published_date"],
-                    language=row["language"],
-                )
-                for row in todo[start : start + batch_size]
-            ]
+            [_document_input(row) for row in todo[start : start + batch_size]]
             for start in range(0, len(todo), batch_size)
         ]
         processes = settings.nlp_processes or default_processes()
@@ -511,6 +502,19 @@ def _enrich_in_worker(inputs: list[Any], batch_size: int) -> list[Any]:
 
     crash_point("enrich-worker-batch")
     return analyze_in_worker(inputs, batch_size)
+
+
+def _document_input(row: dict[str, Any]) -> Any:
+    """An article as `warehouse.enrichment.articles_to_enrich` gives it, as the NLP takes it."""
+    import nlp
+
+    return nlp.DocumentInput(
+        id=row["id"],
+        title=row["title"] or "",
+        text=row["text"] or "",
+        published=row["published_date"],
+        language=row["language"],
+    )
 
 
 # A worker that finds every article left claimed by others looks again this often (seconds, at most): they are
@@ -569,16 +573,7 @@ def _enrich_claimed(
                     break
                 time.sleep(min(CLAIM_POLL_SECONDS, settings.enrich_claim_lease / 4))
                 continue
-            batch = [
-                nlp.DocumentInput(
-                    id=row["id"],
-                    title=row["title"] or "",
-                    text=row["text"] or "",
-                    published=row["published_date"],
-                    language=row["language"],
-                )
-                for row in todo
-            ]
+            batch = [_document_input(row) for row in todo]
             crash_point("enrich-batch-claimed")
             pipes = pipes or nlp.build_pipeline(settings.model)
             _store_batch(conn, nlp.analyze_each(pipes, batch, batch_size), report)

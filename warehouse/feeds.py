@@ -112,7 +112,7 @@ def record_poll(
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                time_ordered_id(polled_at),
+                time_ordered_id(),
                 source,
                 feed_url,
                 polled_at,

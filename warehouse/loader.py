@@ -585,7 +585,7 @@ def _store_crawl_errors(conn: duckdb.DuckDBPyConnection, rows: list[CrawlErrorRo
     if not rows:
         return
     columns: dict[str, Sequence[object]] = {
-        "id": time_ordered_ids([r.failed_at for r in rows]),
+        "id": time_ordered_ids(len(rows)),
         "source": [r.source for r in rows],
         "url": [r.url for r in rows],
         "stage": [r.stage for r in rows],

@@ -17,7 +17,7 @@ def start_run(
     conn: duckdb.DuckDBPyConnection, flow: str, *, started_at: datetime, pid: int | None = None
 ) -> int:
     """Record a run as running since `started_at` in process `pid`; return its id (warehouse.ids)."""
-    run_id = time_ordered_id(started_at)
+    run_id = time_ordered_id()
     conn.execute(
         "INSERT INTO runs (id, flow, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)",
         [run_id, flow, started_at, pid],
