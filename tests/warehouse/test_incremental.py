@@ -108,23 +108,20 @@ def test_the_index_is_updated_while_that_is_cheaper_and_rebuilt_when_most_articl
     for i, text in enumerate(STORIES):
         write_article(landing, f"https://steppe.example/{i}", text=text, title=f"Story {i} of the week")
     assert load(conn, landing) == "rebuilt"  # no index yet
+
+    def add(prefix: str, count: int, text: str, title: str) -> None:
+        for i in range(count):
+            write_article(
+                landing, f"https://steppe.example/{prefix}{i}", text=text.format(i), title=title.format(i)
+            )
+
     stored = len(STORIES)
-    for i in range(2 * stored):  # the warehouse triples: 2/3 of it changed, updated in place
-        write_article(
-            landing,
-            f"https://steppe.example/a{i}",
-            text=f"Beeline cut mobile data in region {i}.",
-            title=f"Beeline outage, region {i}",
-        )
+    # the warehouse triples: 2/3 of it changed, updated in place
+    add("a", 2 * stored, "Beeline cut mobile data in region {}.", "Beeline outage, region {}")
     assert load(conn, landing) == "updated"
     stored *= 3
-    for i in range(3 * stored + 1):  # more than three times as many again: over 3/4 changed, rebuilt
-        write_article(
-            landing,
-            f"https://steppe.example/b{i}",
-            text=f"Kazakhtelecom blocked a VPN in Zhezkazgan, order {i}.",
-            title=f"VPN order {i}",
-        )
+    # more than three times as many again: over 3/4 changed, rebuilt
+    add("b", 3 * stored + 1, "Kazakhtelecom blocked a VPN in Zhezkazgan, order {}.", "VPN order {}")
     assert load(conn, landing) == "rebuilt"
     conn.close()
     rebuilt = {h.url for h in search(warehouse_path, "Zhezkazgan", limit=200)}
