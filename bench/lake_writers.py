@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                         for c in commands
                     ]
                     for process in running:
-                        out, err = process.communicate()
+                        _, err = process.communicate()
                         if process.returncode:
                             raise SystemExit(
                                 f"stanwire enrich failed: {err.decode(errors='replace')[-2000:]}"
