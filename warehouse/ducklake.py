@@ -48,6 +48,42 @@ EXTENSIONS = (
     ("duckdb_extension_ducklake", "ducklake"),
 )
 NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# For a data path on S3-compatible storage (s3://bucket/prefix/).
+HTTPFS = ("duckdb_extension_httpfs", "httpfs")
+
+
+def _s3_secret(conn: duckdb.DuckDBPyConnection) -> None:
+    """The S3 credentials of this process's environment as a DuckDB secret: AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY, AWS_REGION (default us-east-1), and AWS_ENDPOINT_URL for a server other than AWS's
+    (MinIO, Ceph, moto: `http://host:port`, path-style URLs)."""
+    import os
+    from urllib.parse import urlsplit
+
+    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not key or not secret:
+        raise WarehouseError(
+            "data_path is on S3: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_ENDPOINT_URL for a "
+            "server other than AWS's) in the environment"
+        )
+    options = {"KEY_ID": key, "SECRET": secret, "REGION": os.environ.get("AWS_REGION") or "us-east-1"}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+        if not parts.netloc:
+            raise WarehouseError(f"AWS_ENDPOINT_URL {endpoint!r}: expected http(s)://host:port")
+        options |= {
+            "ENDPOINT": parts.netloc,
+            "URL_STYLE": "path",
+            "USE_SSL": str(parts.scheme == "https").lower(),
+        }
+    listed = ", ".join(
+        f"{name} {value}" if name == "USE_SSL" else f"{name} {_literal(value)}"
+        for name, value in options.items()
+    )
+    try:
+        conn.execute(f"CREATE SECRET stanwire_lake_s3 (TYPE s3, {listed})")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot set up the S3 credentials for data_path: {one_line(exc)}") from exc
 
 
 def _literal(text: str) -> str:
@@ -78,10 +114,10 @@ class Lake:
             )
         if not data_path.strip():
             raise ValueError("a DuckLake warehouse needs data_path: the folder its Parquet files go to")
-        if "://" in data_path:
+        if "://" in data_path and not data_path.startswith("s3://"):
             raise ValueError(
-                f"data_path {data_path!r}: only a folder (local or a shared mount) is supported so far, "
-                "not object storage"
+                f"data_path {data_path!r}: give a folder (local or a shared mount) or s3://bucket/prefix/ "
+                "(S3-compatible storage; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)"
             )
         return cls(catalog, data_path)
 
@@ -99,8 +135,9 @@ def attach_ducklake(
     `read_only` attaches it for reading only. Raises `WarehouseError` when an extension's package is missing or
     the catalog cannot be attached."""
     conn = duckdb.connect(config={**NO_DOWNLOADS, **(config or {})})
+    on_s3 = data_path.startswith("s3://")
     try:
-        for module, name in EXTENSIONS:
+        for module, name in EXTENSIONS + ((HTTPFS,) if on_s3 else ()):
             path = extension_path(module, name)
             try:
                 conn.execute(f"LOAD {_literal(str(path))}")
@@ -109,6 +146,8 @@ def attach_ducklake(
                     f"cannot load the {name} extension from {path}: {one_line(exc)}"
                 ) from exc
         conn.execute("SET TimeZone = 'UTC'")
+        if on_s3:
+            _s3_secret(conn)
         try:
             conn.execute(
                 f"ATTACH {_literal(PREFIX + catalog)} AS {LAKE} (DATA_PATH {_literal(data_path)}"

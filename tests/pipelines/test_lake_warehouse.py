@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from pipelines import stages
 from pipelines.cli import app
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, RunError
 from pipelines.settings import Settings, load_settings
 from tests.warehouse.conftest import write_article, write_error
 from warehouse.ducklake import Lake, open_lake
@@ -216,10 +216,74 @@ def test_a_bad_warehouse_setting_is_refused_in_one_line(tmp_path: Path) -> None:
         load_settings(
             config_file=None, home=str(tmp_path), warehouse="ducklake:postgres:", data_path="/srv/x"
         )
-    with pytest.raises(ConfigError, match="object storage"):
+    with pytest.raises(ConfigError, match="s3://bucket/prefix/"):
         load_settings(
-            config_file=None, home=str(tmp_path), warehouse="ducklake:postgres:dbname=x", data_path="s3://b/x"
+            config_file=None, home=str(tmp_path), warehouse="ducklake:postgres:dbname=x", data_path="gs://b/x"
         )
+
+
+# --- data on S3-compatible storage (moto's server on 127.0.0.1) ------------------------------------------------
+
+
+def test_a_lake_with_its_data_on_s3_holds_what_the_local_file_holds_and_sql_reads_it(
+    tmp_path: Path, pg_server: Any, s3_server: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in s3_server.items():
+        monkeypatch.setenv(name, value)
+    here = local_settings(tmp_path / "local")
+    catalog = pg_server.create_database(f"s3_lake_{os.getpid()}")
+    shared = dataclasses.replace(
+        local_settings(tmp_path / "lake-home"),
+        warehouse=f"ducklake:postgres:{catalog}",
+        data_path="s3://stanwire/lake/",
+    )
+    for settings in (here, shared):
+        write_landing(settings.landing_dir)
+        report = stages.load(settings)
+        assert (report.articles_new, report.errors_loaded) == (4, 1)
+    with stages.read_warehouse(here) as conn:
+        expected = {
+            name: sorted(conn.execute(TABLES[name]).fetchall(), key=repr)
+            for name in ("articles", "landing_files")
+        }
+    with stages.read_warehouse(shared) as conn:
+        got = {
+            name: sorted(conn.execute(TABLES[name]).fetchall(), key=repr)
+            for name in ("articles", "landing_files")
+        }
+    assert got == expected
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_server["AWS_ENDPOINT_URL"],
+        aws_access_key_id=s3_server["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=s3_server["AWS_SECRET_ACCESS_KEY"],
+        region_name=s3_server["AWS_REGION"],
+    )
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="stanwire", Prefix="lake/").get("Contents", [])]
+    assert any(key.endswith(".parquet") for key in keys)
+    env = {**s3_server, "STANWIRE_WAREHOUSE": shared.warehouse, "STANWIRE_DATA_PATH": shared.data_path}
+    result = CliRunner().invoke(
+        app, ["--home", str(shared.home), "sql", "SELECT count(*) AS n FROM articles", "-f", "json"], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == [{"n": 5}]
+
+
+def test_s3_without_credentials_is_one_clear_error(
+    tmp_path: Path, pg_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    catalog = pg_server.create_database(f"s3_nokey_{os.getpid()}")
+    settings = dataclasses.replace(
+        local_settings(tmp_path / "home"),
+        warehouse=f"ducklake:postgres:{catalog}",
+        data_path="s3://stanwire/x/",
+    )
+    with pytest.raises(RunError, match="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"):
+        stages.load(settings)
 
 
 # --- enrichment shared by several workers --------------------------------------------------------------------
