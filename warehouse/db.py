@@ -49,6 +49,7 @@ __all__ = [
     "schema_version",
     "staged",
     "upgrade_if_needed",
+    "write_transaction",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -446,6 +447,19 @@ def begin_write(conn: duckdb.DuckDBPyConnection) -> None:
             "UPDATE writer_lock SET holder = ?, taken_at = current_timestamp WHERE id = 1",
             [f"{socket.gethostname()}:{os.getpid()}"],
         )
+
+
+@contextmanager
+def write_transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One write transaction (`begin_write`): committed when the block ends, rolled back when anything is
+    raised in it (or by its COMMIT), and the error raised on."""
+    begin_write(conn)
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
 
 
 def is_conflict(exc: BaseException) -> bool:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 
-from warehouse.db import begin_write, id_list, rollback, staged
+from warehouse.db import id_list, staged, write_transaction
 from warehouse.errors import WarehouseError, one_line
 
 if TYPE_CHECKING:
@@ -197,27 +197,25 @@ def deduplicate(conn: duckdb.DuckDBPyConnection, *, threshold: float = DEFAULT_T
     if threshold != DEFAULT_THRESHOLD:
         raise ValueError(f"the stored LSH bands are made for threshold {DEFAULT_THRESHOLD}, not {threshold}")
     report = DedupReport()
-    begin_write(conn)
     try:
-        dirty = _changed_articles(conn)
-        if dirty:
-            # The changed ids are passed once, as a relation the statements below read (`IN (SELECT id FROM …)`).
-            with staged(conn, {"id": dirty}, {"id": "VARCHAR"}) as dirty_rows:
-                report.signatures_computed = _store_signatures(conn, dirty, dirty_rows)
-                report.title_duplicates = _mark_title_duplicates(conn, dirty_rows)
-                report.clusters_changed = _assign_clusters(conn, dirty_rows, threshold)
-                conn.execute(
-                    "DELETE FROM article_changes WHERE purpose = 'dedup' "
-                    f"AND article_id IN (SELECT id FROM {dirty_rows})"
-                )
-        found = conn.execute(
-            "SELECT count(*) FROM (SELECT story_cluster_id FROM articles WHERE story_cluster_id IS NOT NULL "
-            "GROUP BY story_cluster_id HAVING count(*) > 1)"
-        ).fetchone()
-        report.stories_with_copies = int(found[0]) if found else 0
-        conn.execute("COMMIT")
+        with write_transaction(conn):
+            dirty = _changed_articles(conn)
+            if dirty:
+                # The changed ids are passed once, as a relation the statements below read (`IN (SELECT id …)`).
+                with staged(conn, {"id": dirty}, {"id": "VARCHAR"}) as dirty_rows:
+                    report.signatures_computed = _store_signatures(conn, dirty, dirty_rows)
+                    report.title_duplicates = _mark_title_duplicates(conn, dirty_rows)
+                    report.clusters_changed = _assign_clusters(conn, dirty_rows, threshold)
+                    conn.execute(
+                        "DELETE FROM article_changes WHERE purpose = 'dedup' "
+                        f"AND article_id IN (SELECT id FROM {dirty_rows})"
+                    )
+            found = conn.execute(
+                "SELECT count(*) FROM (SELECT story_cluster_id FROM articles WHERE story_cluster_id IS NOT NULL "
+                "GROUP BY story_cluster_id HAVING count(*) > 1)"
+            ).fetchone()
+            report.stories_with_copies = int(found[0]) if found else 0
     except duckdb.Error as exc:
-        rollback(conn)
         raise WarehouseError(f"deduplication failed, nothing changed: {one_line(exc)}") from exc
     return report
 

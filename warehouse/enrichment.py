@@ -14,16 +14,31 @@ from typing import Any
 
 import duckdb
 
-from warehouse.db import begin_write, rollback, staged
+from warehouse.db import staged, write_transaction
 from warehouse.errors import LoadError, one_line
 
-__all__ = ["articles_to_enrich", "delete_enrichment", "event_id", "save_enrichment", "unknown_org_id"]
+__all__ = [
+    "articles_to_enrich",
+    "claim_articles",
+    "claimed_by_others",
+    "count_to_enrich",
+    "delete_enrichment_of",
+    "event_id",
+    "save_enrichment",
+    "save_enrichments",
+    "unknown_org_id",
+]
 
 EVENT_TYPES = ("agreement", "censorship")
 PARTY_KINDS = ("organization", "country")
 _EVENT_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _QUOTES = re.compile(r"[\"'«»“”„`‘’]")
 _WHITESPACE = re.compile(r"\s+")
+
+
+# The articles the NLP has still to read: not copies, never enriched (or, with the first parameter true, enriched by
+# another NLP version than the second parameter).
+_TO_ENRICH = "duplicate_of IS NULL AND (nlp_version IS NULL OR (? AND nlp_version <> ?))"
 
 
 def articles_to_enrich(
@@ -36,12 +51,8 @@ def articles_to_enrich(
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be 0 or more, not {limit}")
     cursor = conn.execute(
-        """
-        SELECT id, title, text, published_date, language FROM articles
-        WHERE duplicate_of IS NULL AND (nlp_version IS NULL OR (? AND nlp_version <> ?))
-        ORDER BY first_seen_at, id
-        LIMIT ?
-        """,
+        f"SELECT id, title, text, published_date, language FROM articles WHERE {_TO_ENRICH} "
+        "ORDER BY first_seen_at, id LIMIT ?",
         [reprocess, nlp_version, limit],
     )
     columns = [d[0] for d in cursor.description]
@@ -51,8 +62,7 @@ def articles_to_enrich(
 def count_to_enrich(conn: duckdb.DuckDBPyConnection, nlp_version: str, *, reprocess: bool = False) -> int:
     """How many articles `articles_to_enrich` would return (without a limit)."""
     row = conn.execute(
-        "SELECT count(*) FROM articles WHERE duplicate_of IS NULL AND (nlp_version IS NULL OR (? AND nlp_version <> ?))",
-        [reprocess, nlp_version],
+        f"SELECT count(*) FROM articles WHERE {_TO_ENRICH}", [reprocess, nlp_version]
     ).fetchone()
     return int(row[0]) if row else 0
 
@@ -72,12 +82,11 @@ def claim_articles(
     one's claim loses its commit and asks again). A claim older than `lease` is taken over."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    begin_write(conn)
-    try:
+    with write_transaction(conn):
         cursor = conn.execute(
-            """
+            f"""
             SELECT id, title, text, published_date, language FROM articles AS a
-            WHERE duplicate_of IS NULL AND (nlp_version IS NULL OR (? AND nlp_version <> ?))
+            WHERE {_TO_ENRICH}
                 AND NOT EXISTS (SELECT 1 FROM enrich_claims AS c WHERE c.article_id = a.id AND c.claimed_at > ?)
             ORDER BY first_seen_at, id
             LIMIT ?
@@ -96,10 +105,6 @@ def claim_articles(
                     """,
                     [worker, now, worker, now],
                 )
-        conn.execute("COMMIT")
-    except BaseException:
-        rollback(conn)
-        raise
     return rows
 
 
@@ -128,16 +133,6 @@ def event_id(article_id: str, event_type: str, sentence: str, subtype: str | Non
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def delete_enrichment(conn: duckdb.DuckDBPyConnection, article_id: str) -> None:
-    """Remove everything the NLP stored for one article (inside the caller's transaction)."""
-    conn.execute(
-        "DELETE FROM event_parties WHERE event_id IN (SELECT id FROM events WHERE article_id = ?)",
-        [article_id],
-    )
-    for table in ("events", "article_organizations", "article_countries", "article_topics"):
-        conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])  # table names are ours
-
-
 def delete_enrichment_of(conn: duckdb.DuckDBPyConnection, article_ids: list[str]) -> None:
     """Remove everything the NLP stored for these articles, in a few statements (inside the caller's
     transaction)."""
@@ -161,56 +156,9 @@ def save_enrichment(
     Raises `LoadError` when the analysis does not follow the contract or the article is unknown; nothing is
     written then.
     """
-    rows = _analysis_rows(article_id, analysis)
-    if conn.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchone() == (0,):
-        raise LoadError(f"no article {article_id} in the warehouse; load it before saving its analysis")
-    begin_write(conn)
-    try:
-        delete_enrichment(conn, article_id)
-        for org_id, name, kind, country in rows["gazetteer_orgs"]:
-            conn.execute(
-                """
-                MERGE INTO organizations
-                USING (SELECT ?::VARCHAR AS id, ?::VARCHAR AS name, ?::VARCHAR AS kind, ?::VARCHAR AS country) AS o
-                ON organizations.id = o.id
-                WHEN MATCHED THEN UPDATE SET name = o.name, kind = o.kind, country = o.country, in_gazetteer = true
-                WHEN NOT MATCHED THEN INSERT (id, name, kind, country, in_gazetteer)
-                    VALUES (o.id, o.name, o.kind, o.country, true)
-                """,
-                [org_id, name, kind, country],
-            )
-        for org_id, name, kind, country, in_gazetteer in rows["other_orgs"]:
-            # An organization already known keeps its first name; a party named only in an event is added.
-            conn.execute(
-                """
-                MERGE INTO organizations
-                USING (SELECT ?::VARCHAR AS id, ?::VARCHAR AS name, ?::VARCHAR AS kind, ?::VARCHAR AS country,
-                    ?::BOOLEAN AS in_gazetteer) AS o
-                ON organizations.id = o.id
-                WHEN NOT MATCHED THEN INSERT (id, name, kind, country, in_gazetteer)
-                    VALUES (o.id, o.name, o.kind, o.country, o.in_gazetteer)
-                """,
-                [org_id, name, kind, country, in_gazetteer],
-            )
-        _insert_many(conn, "article_organizations", 4, rows["article_organizations"])
-        _insert_many(conn, "article_countries", 4, rows["article_countries"])
-        _insert_many(conn, "events", 10, rows["events"])
-        _insert_many(conn, "event_parties", 6, rows["event_parties"])
-        _insert_many(conn, "article_topics", 2, rows["article_topics"])
-        conn.execute(
-            "UPDATE articles SET nlp_version = ?, enriched_at = current_timestamp WHERE id = ?",
-            [nlp_version, article_id],
-        )
-        conn.execute(
-            "DELETE FROM enrich_claims WHERE article_id = ?", [article_id]
-        )  # done: no longer claimed
-        conn.execute("COMMIT")
-    except duckdb.Error as exc:
-        rollback(conn)
-        raise LoadError(f"cannot save the analysis of article {article_id}: {one_line(exc)}") from exc
-    except BaseException:
-        rollback(conn)
-        raise
+    failed = save_enrichments(conn, [(article_id, analysis)], nlp_version)
+    if failed:
+        raise LoadError(failed[0][1])
 
 
 def save_enrichments(
@@ -257,28 +205,26 @@ def save_enrichments(
             others.setdefault(row[0], row)  # the first name an organization was seen under stays
         for name, _ in _ROW_TABLES:
             tables[name].extend(rows[name])
-    begin_write(conn)
+    marks = ", ".join("?" for _ in ids)
     try:
-        delete_enrichment_of(conn, ids)
-        if gazetteer:
-            _merge_organizations(conn, [(*row, True) for row in gazetteer.values()], update=True)
-        if others:
-            _merge_organizations(conn, list(others.values()), update=False)
-        for name, width in _ROW_TABLES:
-            _insert_rows(conn, name, width, tables[name])
-        marks = ", ".join("?" for _ in ids)
-        conn.execute(
-            f"UPDATE articles SET nlp_version = ?, enriched_at = current_timestamp WHERE id IN ({marks})",
-            [nlp_version, *ids],
-        )
-        conn.execute(f"DELETE FROM enrich_claims WHERE article_id IN ({marks})", ids)
-        conn.execute("COMMIT")
+        with write_transaction(conn):
+            delete_enrichment_of(conn, ids)
+            if gazetteer:
+                _merge_organizations(conn, [(*row, True) for row in gazetteer.values()], update=True)
+            if others:
+                _merge_organizations(conn, list(others.values()), update=False)
+            for name, width in _ROW_TABLES:
+                _insert_rows(conn, name, width, tables[name])
+            conn.execute(
+                f"UPDATE articles SET nlp_version = ?, enriched_at = current_timestamp WHERE id IN ({marks})",
+                [nlp_version, *ids],
+            )
+            conn.execute(f"DELETE FROM enrich_claims WHERE article_id IN ({marks})", ids)  # done: unclaimed
     except duckdb.Error as exc:
-        rollback(conn)
-        raise LoadError(f"cannot save the analyses of {len(ids)} articles: {one_line(exc)}") from exc
-    except BaseException:
-        rollback(conn)
-        raise
+        what = (
+            f"the analysis of article {ids[0]}" if len(ids) == 1 else f"the analyses of {len(ids)} articles"
+        )
+        raise LoadError(f"cannot save {what}: {one_line(exc)}") from exc
     return failed
 
 
@@ -329,14 +275,6 @@ def _insert_rows(
             f"INSERT INTO {table} VALUES {', '.join(placeholders for _ in part)}",  # table names are ours
             [value for row in part for value in row],
         )
-
-
-def _insert_many(
-    conn: duckdb.DuckDBPyConnection, table: str, width: int, rows: list[tuple[Any, ...]]
-) -> None:
-    if rows:
-        placeholders = ", ".join("?" * width)
-        conn.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)  # table names are ours
 
 
 def _analysis_rows(article_id: str, analysis: Any) -> dict[str, list[tuple[Any, ...]]]:

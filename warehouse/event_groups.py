@@ -32,7 +32,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from warehouse.db import begin_write, rollback
+from warehouse.db import write_transaction
 
 __all__ = ["WINDOW_DAYS", "EventReport", "regroup", "same_act"]
 
@@ -115,15 +115,10 @@ def regroup(conn: duckdb.DuckDBPyConnection, state_kinds: frozenset[str]) -> int
                 by_key[(event.type, key)].append(host)
         host.articles.add(event.article_id)
         assignment.append((event.id, host.first.id))
-    begin_write(conn)
-    try:
+    with write_transaction(conn):
         conn.execute("DELETE FROM event_groups")
         if assignment:
             conn.executemany("INSERT INTO event_groups (event_id, group_id) VALUES (?, ?)", assignment)
-        conn.execute("COMMIT")
-    except duckdb.Error:
-        rollback(conn)
-        raise
     return sum(1 for g in groups if len(g.articles) > 1)
 
 

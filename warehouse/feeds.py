@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.db import begin_write, rollback
+from warehouse.db import write_transaction
 from warehouse.errors import LoadError, one_line
 from warehouse.ids import time_ordered_id
 
@@ -101,39 +101,36 @@ def record_poll(
     were new."""
     source, feed_url, polled_at, items = _check_poll(poll)
     failed = poll.get("error") is not None
-    begin_write(conn)
     try:
-        # Items a failed poll still managed to list are queued all the same: each URL is checked on its own.
-        new_entries = _queue_items(conn, source, feed_url, polled_at, items)
-        conn.execute(
-            """
-            INSERT INTO feed_polls (id, source, feed_url, polled_at, http_status, bytes, entries, new_entries,
-                not_modified, error, conditional, note)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                time_ordered_id(),
-                source,
-                feed_url,
-                polled_at,
-                poll.get("http_status"),
-                int(poll.get("bytes") or 0),
-                int(poll.get("entries") or 0),
-                new_entries,
-                bool(poll.get("not_modified")),
-                poll.get("error"),
-                bool(poll.get("conditional", True)),
-                poll.get("note"),
-            ],
-        )
-        _update_state(conn, poll, source, feed_url, polled_at, failed, new_entries, policy or PollPolicy())
-        conn.execute("COMMIT")
+        with write_transaction(conn):
+            # Items a failed poll still managed to list are queued all the same: each URL is checked on its own.
+            new_entries = _queue_items(conn, source, feed_url, polled_at, items)
+            conn.execute(
+                """
+                INSERT INTO feed_polls (id, source, feed_url, polled_at, http_status, bytes, entries, new_entries,
+                    not_modified, error, conditional, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    time_ordered_id(),
+                    source,
+                    feed_url,
+                    polled_at,
+                    poll.get("http_status"),
+                    int(poll.get("bytes") or 0),
+                    int(poll.get("entries") or 0),
+                    new_entries,
+                    bool(poll.get("not_modified")),
+                    poll.get("error"),
+                    bool(poll.get("conditional", True)),
+                    poll.get("note"),
+                ],
+            )
+            _update_state(
+                conn, poll, source, feed_url, polled_at, failed, new_entries, policy or PollPolicy()
+            )
     except duckdb.Error as exc:
-        rollback(conn)
         raise LoadError(f"cannot record the poll of {feed_url}: {one_line(exc)}") from exc
-    except BaseException:
-        rollback(conn)
-        raise
     return new_entries
 
 
@@ -167,13 +164,8 @@ def queue_urls(
     """
     if via not in ("feed", "section", "sitemap", "url"):
         raise ValueError(f"via must be feed, section, sitemap or url, not {via!r}")
-    begin_write(conn)
-    try:
+    with write_transaction(conn):
         queued = _queue_items(conn, source, None, discovered_at, items, via=via)
-        conn.execute("COMMIT")
-    except duckdb.Error:
-        rollback(conn)
-        raise
     return queued
 
 

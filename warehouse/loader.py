@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from warehouse.db import begin_write, retry_on_conflict, rollback, staged
+from warehouse.db import retry_on_conflict, staged, write_transaction
 from warehouse.enrichment import delete_enrichment_of
 from warehouse.errors import LoadError, one_line
 from warehouse.ids import time_ordered_ids
@@ -212,19 +212,17 @@ def _record_folders(
     unclean = {path.rpartition("/")[0] for path in failed}
     clean = {folder: value for folder, value in scan.folders.items() if folder not in unclean}
     try:
-        begin_write(conn)
-        conn.execute(
-            "DELETE FROM landing_folders WHERE path IN (SELECT unnest(?::VARCHAR[]))", [scan.scanned]
-        )
-        if clean:
+        with write_transaction(conn):
             conn.execute(
-                "INSERT INTO landing_folders (path, mtime_ns, files) "
-                "SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[])",
-                [list(clean), [v[0] for v in clean.values()], [v[1] for v in clean.values()]],
+                "DELETE FROM landing_folders WHERE path IN (SELECT unnest(?::VARCHAR[]))", [scan.scanned]
             )
-        conn.execute("COMMIT")
+            if clean:
+                conn.execute(
+                    "INSERT INTO landing_folders (path, mtime_ns, files) "
+                    "SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[])",
+                    [list(clean), [v[0] for v in clean.values()], [v[1] for v in clean.values()]],
+                )
     except duckdb.Error as exc:
-        rollback(conn)
         # Only a shortcut is lost: the next load lists these folders again.
         logger.warning("landing folders not recorded error=%s", one_line(exc))
 
@@ -314,8 +312,7 @@ def _write_files(conn: duckdb.DuckDBPyConnection, files: list[_LandingFile]) -> 
         else:
             errors.append(landing_file.row)
         recorded.append((landing_file, "loaded", None))
-    begin_write(conn)
-    try:
+    with write_transaction(conn):
         for outcome in _store_articles(conn, articles):
             counts.articles_new += outcome == "new"
             counts.articles_duplicate += outcome == "duplicate"
@@ -325,10 +322,6 @@ def _write_files(conn: duckdb.DuckDBPyConnection, files: list[_LandingFile]) -> 
         _store_crawl_errors(conn, errors)
         counts.errors_loaded += len(errors)
         _record_files(conn, recorded)
-        conn.execute("COMMIT")
-    except BaseException:
-        rollback(conn)
-        raise
     return counts
 
 

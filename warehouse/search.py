@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import begin_write, connect, id_list, is_lake, load_fts, rollback, upgrade_if_needed
+from warehouse.db import connect, id_list, is_lake, load_fts, upgrade_if_needed, write_transaction
 from warehouse.errors import QueryError, WarehouseError, one_line
 
 __all__ = ["SearchHit", "has_index", "refresh_index", "search"]
@@ -63,13 +63,8 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
     warehouse `unavailable`: DuckDB's fts extension builds its index only in a DuckDB database file (docs/ducklake.md),
     and the changes noted for it are dropped."""
     if is_lake(conn):
-        begin_write(conn)
-        try:
+        with write_transaction(conn):
             conn.execute("DELETE FROM article_changes WHERE purpose = 'search'")
-            conn.execute("COMMIT")
-        except BaseException:
-            rollback(conn)
-            raise
         return "unavailable"
     found = conn.execute("SELECT count(*) FROM article_changes WHERE purpose = 'search'").fetchone()
     pending = int(found[0]) if found else 0
@@ -84,17 +79,12 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
             if row is not None and pending <= REBUILD_SHARE * int(row[0]):
                 _update_index(conn)
                 return "updated"
-        begin_write(conn)
-        try:
+        with write_transaction(conn):
             conn.execute(
                 "PRAGMA create_fts_index('articles', 'id', 'title', 'text', stemmer = 'porter', "
                 "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
             )
             conn.execute("DELETE FROM article_changes WHERE purpose = 'search'")
-            conn.execute("COMMIT")
-        except BaseException:
-            rollback(conn)
-            raise
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot build the full-text index: {one_line(exc)}") from exc
     return "rebuilt"
@@ -102,8 +92,7 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
 
 def _update_index(conn: duckdb.DuckDBPyConnection) -> None:
     """Apply the changed articles to the index tables, as `create_fts_index` would have indexed them."""
-    begin_write(conn)
-    try:
+    with write_transaction(conn):
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE fts_changed AS "
             "SELECT DISTINCT article_id AS name FROM article_changes WHERE purpose = 'search'"
@@ -183,10 +172,6 @@ def _update_index(conn: duckdb.DuckDBPyConnection) -> None:
         )
         for table in ("fts_changed", "fts_old", "fts_new_docs", "fts_new_terms"):
             conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-        conn.execute("COMMIT")
-    except BaseException:
-        rollback(conn)
-        raise
 
 
 def search(
