@@ -159,6 +159,43 @@ def test_another_process_holding_the_warehouse_gives_busy_error(warehouse_path: 
     connect(warehouse_path).close()  # free again once the other process is gone
 
 
+def test_a_second_connection_of_the_same_process_is_refused_as_busy(warehouse_path: Path) -> None:
+    first = connect(warehouse_path)
+    try:
+        for read_only in (False, True):
+            with pytest.raises(WarehouseBusyError) as caught:
+                connect(warehouse_path, read_only=read_only)
+            assert "an open connection of this process" in str(caught.value)
+    finally:
+        first.close()
+    connect(warehouse_path, read_only=True).close()  # free again once it is closed
+
+
+def test_a_read_write_connection_writes_small_row_groups_and_spills_beside_the_file(
+    warehouse_path: Path,
+) -> None:
+    conn = connect(warehouse_path)
+    try:
+        assert (
+            conn.execute("SELECT current_setting('temp_directory')").fetchone()[0] == f"{warehouse_path}.tmp"
+        )
+        conn.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(40000)")
+        conn.execute("CHECKPOINT")
+        groups = conn.execute(
+            "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('numbers')"
+        ).fetchone()
+    finally:
+        conn.close()
+    # 40,000 rows in row groups of 16,384: three (DuckDB's default of 122,880 would make one)
+    assert warehouse.db.ROW_GROUP_SIZE == 16_384
+    assert groups == (3,)
+    reader = connect(warehouse_path, read_only=True)
+    try:
+        assert reader.execute("SELECT count(*), sum(n) FROM numbers").fetchone() == (40000, 799980000)
+    finally:
+        reader.close()
+
+
 def test_fts_extension_loads_and_ranks_with_match_bm25() -> None:
     assert fts_extension_path().name == "fts.duckdb_extension"
     conn = duckdb.connect()

@@ -107,7 +107,7 @@ def test_every_migration_applies_and_the_tables_equal_a_local_warehouses(
     local = connect(tmp_path / "w.duckdb")
     try:
         local_versions = local.execute("SELECT version, name FROM schema_migrations ORDER BY 1").fetchall()
-        local_columns = columns(local, "w")
+        local_columns = columns(local, local.execute("SELECT current_database()").fetchone()[0])
     finally:
         local.close()
     assert done == [version for version, _ in local_versions]
