@@ -192,14 +192,16 @@ def load_stage(home: Path) -> dict[str, float]:
         _, dedup_s = timed(warehouse.dedup.deduplicate, conn)
         index, index_s = timed(warehouse.search.refresh_index, conn)
     finally:
-        conn.close()
+        # closing checkpoints: what was appended is written into the file's row groups (part of the load's cost)
+        _, close_s = timed(conn.close)
     return {
         "articles": report.articles_new + report.articles_updated + report.articles_duplicate,
         "load_s": load_s,
         "dedup_s": dedup_s,
         "index_s": index_s,
+        "close_s": close_s,
         "index": index,
-        "total_s": load_s + dedup_s + index_s,
+        "total_s": load_s + dedup_s + index_s + close_s,
     }
 
 
@@ -230,9 +232,9 @@ def read_json_baseline(landing: Path, work: Path) -> float:
     try:
         _, seconds = timed(conn.execute, READ_JSON.format(glob=f"{landing}/articles/*/*.json"))
     finally:
-        conn.close()
+        _, close_s = timed(conn.close)  # the checkpoint that writes the rows into the file, as ours is timed
     path.unlink(missing_ok=True)
-    return seconds
+    return seconds + close_s
 
 
 # --- 2. load against read_json --------------------------------------------------------------------------------
@@ -253,9 +255,9 @@ def bench_load(size: int, work: Path, outlets: list[Any]) -> dict[str, Any]:
         "ratio_load_stage": base_s / ours["total_s"],
         "ratio_load_landing": base_s / ours["load_s"],
         # the measure: checks, exact copies, bookkeeping and story clustering (dedup), not the search index
-        "load_dedup_articles_per_s": size / (ours["load_s"] + ours["dedup_s"]),
-        "ratio_load_dedup": base_s / (ours["load_s"] + ours["dedup_s"]),
-        "steps_s": {k: ours[k] for k in ("load_s", "dedup_s", "index_s")},
+        "load_dedup_articles_per_s": size / (ours["load_s"] + ours["dedup_s"] + ours["close_s"]),
+        "ratio_load_dedup": base_s / (ours["load_s"] + ours["dedup_s"] + ours["close_s"]),
+        "steps_s": {k: ours[k] for k in ("load_s", "dedup_s", "index_s", "close_s")},
     }
 
 
@@ -400,7 +402,7 @@ def bench_growth(work: Path, outlets: list[Any], sizes: dict[str, Any]) -> dict[
                 "loaded": step["articles"],
                 "write_landing_s": write_s,
                 "load_ms_per_article": 1000 * step["total_s"] / max(step["articles"], 1),
-                "steps_s": {k: step[k] for k in ("load_s", "dedup_s", "index_s")},
+                "steps_s": {k: step[k] for k in ("load_s", "dedup_s", "index_s", "close_s")},
                 "index": step["index"],
                 "nothing_new_s": nothing["total_s"],
                 "enrich_sample": len(todo),
@@ -417,7 +419,7 @@ def bench_growth(work: Path, outlets: list[Any], sizes: dict[str, Any]) -> dict[
                     "stored": target,
                     "added": add["articles"],
                     "load_stage_s": add["total_s"],
-                    "steps_s": {k: add[k] for k in ("load_s", "dedup_s", "index_s")},
+                    "steps_s": {k: add[k] for k in ("load_s", "dedup_s", "index_s", "close_s")},
                     "index": add["index"],
                 }
             )
