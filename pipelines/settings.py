@@ -83,6 +83,10 @@ class Settings:
     # Parquet files under `data_path`, a folder every machine mounts). See docs/ducklake.md.
     warehouse: str = ""
     data_path: str = ""
+    # Where the crawl writes landing files and the loader reads them: empty for `<home>/landing`; a folder
+    # (shared storage every machine mounts), or `s3://bucket/prefix/` on S3-compatible storage (credentials as
+    # for data_path). See docs/SCALING.md.
+    landing_path: str = ""
     # On a DuckLake warehouse, `enrich` claims batches: an article another worker claimed less than this many
     # seconds ago is left to it; an older claim (its worker died) is taken over.
     enrich_claim_lease: int = 600
@@ -90,8 +94,27 @@ class Settings:
     enrich_claim_batch: int = 32
 
     @property
+    def landing(self) -> Path | str:
+        """Where landing files go: `landing_path` (a folder, or `s3://bucket/prefix/`), else `<home>/landing`."""
+        value = self.landing_path.strip()
+        if not value:
+            return self.home / "landing"
+        return value.rstrip("/") + "/" if value.startswith(S3) else Path(value).expanduser()
+
+    @property
     def landing_dir(self) -> Path:
-        return self.home / "landing"
+        """The landing folder; ValueError when `landing_path` is object storage (then see `landing`)."""
+        landing = self.landing
+        if not isinstance(landing, Path):
+            raise ValueError(f"the landing is object storage ({landing}), not a folder")
+        return landing
+
+    @property
+    def jobs_dir(self) -> Path:
+        """The crawl jobs' state (Scrapy's JOBDIR), always on this machine: `jobs` in a landing folder, else in the
+        home."""
+        landing = self.landing
+        return landing / "jobs" if isinstance(landing, Path) else self.home / "jobs"
 
     @property
     def lake(self) -> Lake | None:
@@ -146,6 +169,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "enrich_claim_batch": (1, 10_000),
 }
 PROXY_SCHEMES = ("http", "https")
+S3 = "s3://"  # landing_path on S3-compatible object storage
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE | re.ASCII)
 # The User-Agent is an HTTP header: one line of printable ASCII.
 _HEADER_TEXT = re.compile(r"[ -~]*")
@@ -250,6 +274,12 @@ def validate(settings: Settings, origins: dict[str, str] | None = None) -> None:
             Lake.parse(settings.warehouse.strip(), settings.data_path)
         except ValueError as exc:
             raise ConfigError(f"{where('warehouse')}: {exc}") from exc
+    landing = settings.landing_path.strip()
+    if "://" in landing and not (landing.startswith(S3) and landing[len(S3) :].strip("/")):
+        raise ConfigError(
+            f"{where('landing_path')} is {settings.landing_path!r}: expected a folder or s3://bucket/prefix/ "
+            "(no other storage is supported)"
+        )
     if settings.now.strip():
         try:
             parse_instant_setting(settings.now)

@@ -34,6 +34,7 @@ from pipelines.digest import build_digest, render_markdown, resolve_week
 from pipelines.errors import RunError
 from pipelines.settings import Settings
 from spiders.crashpoints import crash_point
+from spiders.landing import open_landing
 from warehouse.errors import WarehouseError, one_line
 
 if TYPE_CHECKING:  # the heavy libraries load only in the stages that use them (start-up of every command)
@@ -258,10 +259,10 @@ def crawl(settings: Settings, sources: list[Source], *, clock: Clock, sections: 
     with open_warehouse(settings) as conn:
         pending = [p for p in warehouse.feeds.pending_urls(conn) if p["source"] in names]
     started = clock().astimezone(UTC)
-    job_dir = settings.landing_dir / "jobs" / started.strftime("%Y%m%dT%H%M%S%fZ")
+    job_dir = settings.jobs_dir / started.strftime("%Y%m%dT%H%M%S%fZ")
     job_dir.mkdir(parents=True, exist_ok=True)
     job: dict[str, Any] = {
-        "landing_dir": str(settings.landing_dir),
+        "landing_dir": str(settings.landing),
         "clock_start": started.isoformat(),
         "requests": [
             {"url": p["url"], "source": p["source"], "discovered_via": p.get("via") or "feed"}
@@ -330,7 +331,7 @@ def reextract(
     from spiders.reextract import reextract_landing
 
     landing = reextract_landing(
-        settings.landing_dir,
+        settings.landing,
         sources={s.name for s in sources} if sources is not None else None,
         language_hints={s.name: s.language for s in sources or []},
         progress=progress,
@@ -390,7 +391,7 @@ def load(settings: Settings) -> warehouse.loader.LoadReport:
         import warehouse.dedup  # datasketch
 
         report = warehouse.loader.load_landing(
-            conn, settings.landing_dir, on_commit=lambda: crash_point("load-batch-committed")
+            conn, open_landing(settings.landing), on_commit=lambda: crash_point("load-batch-committed")
         )
         # On a shared (DuckLake) warehouse a step that lost its commit to another writer is done again.
         dedup = warehouse.db.retry_on_conflict(

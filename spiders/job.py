@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from spiders.errors import CrawlJobError
+from spiders.landing import Landing, open_landing
 from spiders.records import DISCOVERY_KINDS
 from spiders.urls import host_of
 
@@ -40,7 +41,7 @@ class JobSource:
 class CrawlJob:
     """A parsed, checked crawl job."""
 
-    landing_dir: Path
+    landing_dir: Landing  # a folder, or object storage (s3://bucket/prefix/)
     requests: tuple[CrawlRequest, ...]
     sources: tuple[JobSource, ...]
     settings: dict[str, Any] = field(default_factory=dict)
@@ -81,7 +82,7 @@ def parse_job(data: Any) -> CrawlJob:
         raise CrawlJobError("two sources have the same 'name'")
     requests = tuple(_request(item, i, names) for i, item in enumerate(_list(data, "requests")))
     return CrawlJob(
-        landing_dir=Path(landing_dir),
+        landing_dir=open_landing(landing_dir.strip()),
         requests=requests,
         sources=sources,
         settings=settings,

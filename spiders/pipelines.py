@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
@@ -13,7 +12,7 @@ from scrapy.statscollectors import StatsCollector
 from spiders.crashpoints import crash_point
 from spiders.errors import LandingError
 from spiders.items import ArticleItem, CrawlErrorItem
-from spiders.landing import write_article, write_error
+from spiders.landing import Landing, open_landing, write_article, write_error
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ WRITE_FAILURES = "stanwire/write_failures"
 class LandingPipeline:
     """Write `ArticleItem`s to `landing/articles/…` and `CrawlErrorItem`s to `landing/errors/…`."""
 
-    def __init__(self, landing_dir: Path, stats: StatsCollector):
+    def __init__(self, landing_dir: Landing, stats: StatsCollector):
         self.landing_dir = landing_dir
         self.stats = stats
 
@@ -38,7 +37,7 @@ class LandingPipeline:
                 "STANWIRE_LANDING_DIR is not set; run crawls through `python -m spiders.run JOB`"
             )
         assert crawler.stats is not None
-        return cls(Path(landing_dir), crawler.stats)
+        return cls(open_landing(landing_dir), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         try:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from spiders.errors import SpidersError
 from spiders.extract import extract_article
-from spiders.landing import write_article
+from spiders.landing import article_records, open_landing, read_landing, write_article
 from spiders.records import RAW_ARTICLE_SCHEMA, article_record
+from spiders.storage import ObjectLanding
 
 __all__ = ["ReextractReport", "reextract_landing"]
 
@@ -32,7 +33,7 @@ class ReextractReport:
 
 
 def reextract_landing(
-    landing_dir: Path,
+    landing_dir: str | Path | ObjectLanding,
     *,
     sources: set[str] | None = None,
     language_hints: dict[str, str] | None = None,
@@ -44,16 +45,17 @@ def reextract_landing(
     read keeps its old record and is reported, so nothing stored is lost.
     """
     report = ReextractReport()
-    paths = sorted((Path(landing_dir) / "articles").glob("*/*.json"))
+    root = open_landing(landing_dir)
+    paths = article_records(root)
     for done, path in enumerate(paths, start=1):
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            record = json.loads(read_landing(root, path).decode("utf-8"))
             if record.get("schema") != RAW_ARTICLE_SCHEMA:
                 raise ValueError(f"schema {record.get('schema')!r} is not {RAW_ARTICLE_SCHEMA}")
             if sources is not None and record.get("source") not in sources:
                 continue
             report.records += 1
-            html = gzip.decompress((path.parent / record["html_file"]).read_bytes())
+            html = gzip.decompress(read_landing(root, f"{path.rpartition('/')[0]}/{record['html_file']}"))
             hint = (language_hints or {}).get(record["source"])
             fetched_at = datetime.fromisoformat(record["fetched_at"])
             if fetched_at.tzinfo is None:
@@ -61,7 +63,7 @@ def reextract_landing(
             article = extract_article(html, record["final_url"], fetched_at=fetched_at, language_hint=hint)
         except (OSError, ValueError, KeyError, EOFError, SpidersError) as exc:
             # json.JSONDecodeError and gzip's BadGzipFile are ValueError/OSError.
-            report.failed.append((str(path.relative_to(landing_dir)), f"{type(exc).__name__}: {exc}"))
+            report.failed.append((path, f"{type(exc).__name__}: {exc}"))
             continue
         finally:
             if progress:
@@ -78,6 +80,6 @@ def reextract_landing(
         if all(fresh[k] == record.get(k) for k in _EXTRACTED):
             report.unchanged += 1
             continue
-        write_article(landing_dir, fresh, html)
+        write_article(root, fresh, html)
         report.changed += 1
     return report

@@ -80,7 +80,8 @@ def crawl(job: CrawlJob, *, log_file: Path | None = None) -> dict[str, int]:
     from spiders.spiders.article import LISTING_PAGES, PAGES_FETCHED, ArticleSpider
 
     settings = scrapy_settings(job, log_file=log_file)
-    job.landing_dir.mkdir(parents=True, exist_ok=True)
+    if isinstance(job.landing_dir, Path):
+        job.landing_dir.mkdir(parents=True, exist_ok=True)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(ArticleSpider)
     process.crawl(crawler, job=job)

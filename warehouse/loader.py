@@ -21,11 +21,11 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import duckdb
 
@@ -81,21 +81,43 @@ class _LandingFile:
     problem: str | None = None
 
 
+class ObjectStore(Protocol):
+    """A landing root on object storage (`spiders.storage.ObjectLanding` is one): objects named by their path
+    relative to the root, each written whole by one PUT."""
+
+    def listing(self, top: str) -> Sequence[Any]:
+        """Every object under `top`: items with `.relative` (path) and `.modified_ns` (the server's write time)."""
+        ...
+
+    def read_many(self, relatives: Iterable[str]) -> Iterable[tuple[str, bytes | str]]:
+        """(relative path, its bytes or why it could not be read), in order."""
+        ...
+
+    def server_now_ns(self) -> int:
+        """The time the server stamps on an object written now (0 when it cannot be told)."""
+        ...
+
+
 def load_landing(
     conn: duckdb.DuckDBPyConnection,
-    landing_dir: Path,
+    landing_dir: Path | ObjectStore,
     *,
     batch_size: int = 1000,
     on_commit: Callable[[], None] | None = None,
 ) -> LoadReport:
     """Load every landing file under `landing_dir/articles` and `landing_dir/errors` not loaded yet.
 
+    `landing_dir` is a folder (local, or shared storage every machine mounts) or an `ObjectStore`.
+
     `on_commit` is called after each transaction that committed (the crash test's `load-batch-committed`)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     report = LoadReport()
-    landing_dir = Path(landing_dir)
-    scan = _scan(conn, landing_dir, report)
+    if isinstance(landing_dir, str | Path):
+        landing_dir = Path(landing_dir)
+        scan = _scan(conn, landing_dir, report)
+    else:
+        scan = _scan_objects(conn, landing_dir, report)
     known = _known_files(conn, sorted({path.rpartition("/")[0] for path, _ in scan.paths}))
     batch: list[_LandingFile] = []
     for landing_file in _new_files(landing_dir, scan.paths, known, report):
@@ -179,6 +201,38 @@ def _scan(conn: duckdb.DuckDBPyConnection, landing_dir: Path, report: LoadReport
     return scan
 
 
+def _scan_objects(conn: duckdb.DuckDBPyConnection, store: ObjectStore, report: LoadReport) -> _Scan:
+    """`_scan` on object storage, which has no folders to stamp: a listing of every object, and a folder is left
+    out when the newest write time and the number of its JSON objects are the ones recorded when all of them were
+    loaded (a new or rewritten object carries a later time). The listing costs one request per 1,000 objects;
+    only the files of changed folders are read."""
+    scan = _Scan()
+    recorded = {
+        path: (int(mtime), int(files))
+        for path, mtime, files in conn.execute("SELECT path, mtime_ns, files FROM landing_folders").fetchall()
+    }
+    # S3 stamps whole seconds: a folder is recorded only when its newest object is two seconds old
+    settled_before = store.server_now_ns() - 2_000_000_000
+    for top, kind in LANDING_KINDS:
+        folders: dict[str, list[Any]] = {}
+        for row in store.listing(top):
+            folder, _, name = row.relative.rpartition("/")
+            if name.endswith(".json") and not name.startswith("."):
+                folders.setdefault(folder, []).append(row)
+        for folder, rows in sorted(folders.items()):
+            latest = max(row.modified_ns for row in rows)
+            if recorded.get(folder) == (latest, len(rows)):
+                report.files_seen += len(rows)
+                report.files_skipped += len(rows)
+                continue
+            scan.scanned.append(folder)
+            scan.paths.extend((row.relative, kind) for row in rows)
+            if latest < settled_before:
+                scan.folders[folder] = (latest, len(rows))
+    scan.paths.sort()
+    return scan
+
+
 def _file_system_now(landing_dir: Path) -> int:
     """The file system's own clock (the time it stamps on a file written now), or 0 when it cannot be read."""
     marker = landing_dir / ".stanwire-load"
@@ -227,17 +281,34 @@ def _record_folders(
         logger.warning("landing folders not recorded error=%s", one_line(exc))
 
 
+def _read(
+    landing_dir: Path | ObjectStore, paths: list[tuple[str, str]]
+) -> Iterator[tuple[str, str, bytes | str]]:
+    """(relative path, kind, its bytes or why it could not be read) of each of `paths`, in order."""
+    if isinstance(landing_dir, Path):
+        for relative, kind in paths:
+            try:
+                yield relative, kind, (landing_dir / relative).read_bytes()
+            except OSError as exc:
+                yield relative, kind, str(exc.strerror or exc)
+        return
+    kinds = dict(paths)
+    for relative, data in landing_dir.read_many(relative for relative, _ in paths):
+        yield relative, kinds[relative], data
+
+
 def _new_files(
-    landing_dir: Path, paths: list[tuple[str, str]], known: dict[str, tuple[str, str]], report: LoadReport
+    landing_dir: Path | ObjectStore,
+    paths: list[tuple[str, str]],
+    known: dict[str, tuple[str, str]],
+    report: LoadReport,
 ) -> Iterator[_LandingFile]:
     """Read, hash and check each landing JSON not yet read with its current content."""
-    for relative, kind in paths:
+    for relative, kind, data in _read(landing_dir, paths):
         report.files_seen += 1
-        try:
-            data = (landing_dir / relative).read_bytes()
-        except OSError as exc:
+        if isinstance(data, str):
             # An empty hash never matches, so the file is read again on the next load.
-            yield _LandingFile(relative, kind, "", problem=f"cannot read the file: {exc.strerror or exc}")
+            yield _LandingFile(relative, kind, "", problem=f"cannot read the file: {data}")
             continue
         sha256 = hashlib.sha256(data).hexdigest()
         stored = known.get(relative)

@@ -159,6 +159,54 @@ def test_crawl_job_end_to_end(tmp_path: Path, fixture_server: FixtureServer) -> 
     assert (job_path.parent / "crawl.log").stat().st_size > 0
 
 
+def test_a_crawl_lands_the_same_files_on_s3_compatible_storage(
+    tmp_path: Path, fixture_server: FixtureServer, s3_server: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    for name, value in s3_server.items():
+        monkeypatch.setenv(name, value)  # the crawl process inherits them
+    local_job = make_job(tmp_path / "local", fixture_server)
+    run_crawl_subprocess(local_job, timeout=120)
+    local = tmp_path / "local" / "landing"
+    expected = {
+        path.relative_to(local).as_posix(): path.read_bytes()
+        for top in ("articles", "errors")
+        for path in (local / top).rglob("*")
+        if path.is_file()
+    }
+    job_path = make_job(tmp_path / "remote", fixture_server)
+    job = json.loads(job_path.read_text(encoding="utf-8"))
+    job["landing_dir"] = f"s3://stanwire/crawl-{os.getpid()}/"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    report = run_crawl_subprocess(job_path, timeout=120)
+    assert (report["articles_written"], report["errors"], report["write_failures"]) == (6, 5, 0)
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_server["AWS_ENDPOINT_URL"],
+        aws_access_key_id=s3_server["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=s3_server["AWS_SECRET_ACCESS_KEY"],
+        region_name=s3_server["AWS_REGION"],
+    )
+    prefix = f"crawl-{os.getpid()}/"
+    listed = s3.list_objects_v2(Bucket="stanwire", Prefix=prefix).get("Contents", [])
+    got = {
+        o["Key"][len(prefix) :]: s3.get_object(Bucket="stanwire", Key=o["Key"])["Body"].read() for o in listed
+    }
+    # the same objects, byte for byte, as the files of the same crawl into a folder; no temporary names
+    assert len(expected) == 6 * 2 + 5
+    assert got.keys() == expected.keys()
+    for name, data in got.items():
+        if name.endswith(".json"):  # only the fetch times may differ between the two crawls
+            mine, theirs = json.loads(data), json.loads(expected[name])
+            mine.pop("fetched_at", None), theirs.pop("fetched_at", None)
+            mine.pop("at", None), theirs.pop("at", None)
+            assert mine == theirs, name
+        else:
+            assert data == expected[name], name
+    assert not (tmp_path / "remote" / "landing" / "articles").exists()
+
+
 def test_bad_job_file_exits_2_with_one_line(tmp_path: Path) -> None:
     job = tmp_path / "job.json"
     job.write_text('{"landing_dir": "x", "requests": [{"url": "http://a.test/1", "source": "nobody"}]}')
