@@ -440,7 +440,14 @@ def open_lake(
     """A connection to `lake` in use, its schema brought up to date first unless `read_only` (several writers
     opening a new lake at once: the one whose migration loses the commit tries again, and finds it applied)."""
     if read_only:
-        return attach_ducklake(lake.catalog, lake.data_path, read_only=True, config=config)
+        try:
+            return attach_ducklake(lake.catalog, lake.data_path, read_only=True, config=config)
+        except WarehouseError as exc:
+            if "creating a new DuckLake is explicitly disabled" not in str(exc):
+                raise
+            raise WarehouseError(
+                f"no DuckLake warehouse in catalog {lake.catalog!r} yet: load some landing files into it first"
+            ) from exc
     conn = _attach_racing(lake, config)
     try:
         _migrate_racing(conn)

@@ -17,7 +17,14 @@ import duckdb
 import pytest
 
 from warehouse.db import connect, extension_path, load_fts
-from warehouse.ducklake import LAKE, apply_ducklake_migrations, attach_ducklake, translate_ddl
+from warehouse.ducklake import (
+    LAKE,
+    Lake,
+    apply_ducklake_migrations,
+    attach_ducklake,
+    open_lake,
+    translate_ddl,
+)
 from warehouse.errors import WarehouseError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -340,3 +347,11 @@ def test_writers_opening_a_new_lake_at_once_all_get_it_migrated(lake: tuple[str,
         thread.join(timeout=120)
     latest = max(int(f.name[:3]) for f in (REPO / "warehouse" / "migrations").glob("*.sql"))
     assert outcomes == [latest] * 3
+
+
+def test_reading_a_lake_nobody_has_written_yet_says_so(lake: tuple[str, str]) -> None:
+    catalog, data_path = lake
+    with pytest.raises(
+        WarehouseError, match=r"no DuckLake warehouse in catalog .* yet: load some landing files"
+    ):
+        open_lake(Lake.parse(f"ducklake:postgres:{catalog}", data_path), read_only=True)
