@@ -445,11 +445,11 @@ def status(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     require_warehouse(settings)
     with stages.read_warehouse(settings) as conn:
-        interrupted = interrupted_runs(conn, settings.home)
+        interrupted = interrupted_runs(conn, settings.home, shared=settings.lake is not None)
         report_view.print_status(
             console, conn, settings, now=make_clock(settings.now)(), interrupted=interrupted
         )
-    if interrupted and os.access(settings.warehouse_path, os.W_OK):
+    if interrupted and (settings.lake is not None or os.access(settings.warehouse_path, os.W_OK)):
         try:  # record what was found; a warehouse busy or read-only is left as it is (the next run records it)
             with stages.open_warehouse(settings) as conn:
                 record_interrupted(conn, interrupted)

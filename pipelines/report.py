@@ -168,7 +168,7 @@ def print_status(
     `pipelines.runs.interrupted_runs`) is shown as `interrupted`, with the reason.
     """
     if interrupted is None:
-        interrupted = interrupted_runs(conn, settings.home)
+        interrupted = interrupted_runs(conn, settings.home, shared=settings.lake is not None)
     counts = warehouse.queries.summary_counts(conn)
     table = Table("what", "count", title=f"Warehouse {settings.warehouse_label}")
     for key, value in counts.items():

@@ -15,7 +15,7 @@ import warehouse.runs
 from pipelines import stages
 from pipelines.clock import Clock
 from pipelines.errors import RunError
-from pipelines.runs import run_lock
+from pipelines.runs import run_lock, runs_of_this_home, this_host
 from pipelines.settings import Settings
 from pipelines.sources import Source
 
@@ -76,11 +76,21 @@ def run_all(
     with run_lock(settings, started_at=started_at):
         with stages.open_warehouse(settings) as conn:
             # This run holds the lock: a run still marked `running` is one whose process died before it ended.
-            # On a shared (DuckLake) warehouse other machines' runs are running too: not this lock's to judge.
-            shared = settings.lake is not None
-            stale = [] if shared else [int(r["id"]) for r in warehouse.runs.running_runs(conn)]
+            # On a shared (DuckLake) warehouse other machines' and homes' runs are running too: only those this
+            # machine recorded in this home are this lock's to judge.
+            running = warehouse.runs.running_runs(conn)
+            if settings.lake is not None:
+                running = runs_of_this_home(running, settings.home)
+            stale = [int(r["id"]) for r in running]
             report.run_id = warehouse.db.retry_on_conflict(
-                lambda: warehouse.runs.start_run(conn, flow, started_at=started_at, pid=os.getpid()),
+                lambda: warehouse.runs.start_run(
+                    conn,
+                    flow,
+                    started_at=started_at,
+                    pid=os.getpid(),
+                    host=this_host(),
+                    home=str(settings.home),
+                ),
                 what="recording the run",
             )
             warehouse.runs.mark_interrupted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,15 +111,27 @@ def process_is_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[:1] not in (["Z"], ["X"])
 
 
-def interrupted_runs(conn: duckdb.DuckDBPyConnection, home: Path) -> dict[int, str]:
+def this_host() -> str:
+    """This machine's name, as `runs.host` records it."""
+    return socket.gethostname()
+
+
+def runs_of_this_home(runs: list[dict[str, Any]], home: Path) -> list[dict[str, Any]]:
+    """The runs recorded by this machine in `home`: on a shared warehouse, the only ones it can judge."""
+    return [r for r in runs if r.get("host") == this_host() and r.get("home") == str(home)]
+
+
+def interrupted_runs(conn: duckdb.DuckDBPyConnection, home: Path, *, shared: bool = False) -> dict[int, str]:
     """The `running` runs of this warehouse that are not running any more, each with the reason it is known.
 
     A run holds `<home>/run.lock` while it runs, so when nobody holds the lock no run is going on; a run whose
-    recorded process is gone is over whoever holds the lock now.
+    recorded process is gone is over whoever holds the lock now. On a `shared` warehouse (DuckLake) other
+    machines and homes run too: only the runs this machine recorded in `home` are judged.
     """
     held = lock_is_held(home)
     found: dict[int, str] = {}
-    for run in warehouse.runs.running_runs(conn):
+    runs = warehouse.runs.running_runs(conn)
+    for run in runs_of_this_home(runs, home) if shared else runs:
         pid = run.get("pid")
         if pid is not None and not process_is_alive(int(pid)):
             found[int(run["id"])] = f"its process (PID {pid}) ended before the run did: killed or stopped"

@@ -14,13 +14,20 @@ __all__ = ["finish_run", "last_runs", "mark_interrupted", "running_runs", "start
 
 
 def start_run(
-    conn: duckdb.DuckDBPyConnection, flow: str, *, started_at: datetime, pid: int | None = None
+    conn: duckdb.DuckDBPyConnection,
+    flow: str,
+    *,
+    started_at: datetime,
+    pid: int | None = None,
+    host: str | None = None,
+    home: str | None = None,
 ) -> int:
-    """Record a run as running since `started_at` in process `pid`; return its id (warehouse.ids)."""
+    """Record a run as running since `started_at` in process `pid` on machine `host`, home `home`; return its id
+    (warehouse.ids)."""
     run_id = time_ordered_id()
     conn.execute(
-        "INSERT INTO runs (id, flow, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)",
-        [run_id, flow, started_at, pid],
+        "INSERT INTO runs (id, flow, started_at, status, pid, host, home) VALUES (?, ?, ?, 'running', ?, ?, ?)",
+        [run_id, flow, started_at, pid, host, home],
     )
     return run_id
 
@@ -43,10 +50,13 @@ def finish_run(
 
 
 def running_runs(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """The runs still marked `running`: `id`, `flow`, `started_at`, `pid` (None for older runs)."""
-    pid = "pid" if _has_pid(conn) else "NULL AS pid"
+    """The runs still marked `running`: `id`, `flow`, `started_at`, `pid`, `host`, `home` (None for runs recorded
+    before these were)."""
+    optional = ", ".join(
+        name if _has_column(conn, name) else f"NULL AS {name}" for name in ("pid", "host", "home")
+    )
     cursor = conn.execute(
-        f"SELECT id, flow, started_at, {pid} FROM runs WHERE status = 'running' ORDER BY id"
+        f"SELECT id, flow, started_at, {optional} FROM runs WHERE status = 'running' ORDER BY id"
     )
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -69,17 +79,20 @@ def mark_interrupted(conn: duckdb.DuckDBPyConnection, run_ids: list[int], *, mes
     return int(found[0]) if found else 0
 
 
-def _has_pid(conn: duckdb.DuckDBPyConnection) -> bool:
-    """A read-only connection to a warehouse without migration 009_run_pid has no `runs.pid` column."""
+def _has_column(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """A read-only connection to a warehouse of an older stanwire may lack `runs.pid` (migration 009),
+    `runs.host` and `runs.home` (014)."""
     row = conn.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'pid'"
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'runs' AND column_name = ? "
+        "AND table_catalog = current_database()",
+        [name],
     ).fetchone()
     return bool(row and row[0])
 
 
 def last_runs(conn: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict[str, Any]]:
     """The latest runs, newest first, with counts and errors decoded."""
-    pid = "pid" if _has_pid(conn) else "NULL AS pid"
+    pid = "pid" if _has_column(conn, "pid") else "NULL AS pid"
     cursor = conn.execute(
         f"SELECT id, flow, started_at, ended_at, status, counts, errors, message, {pid} FROM runs "
         "ORDER BY started_at DESC, id DESC LIMIT ?",

@@ -408,3 +408,52 @@ def test_a_worker_killed_mid_batch_loses_nothing_the_other_takes_its_claims_over
     assert survivor.returncode == 0, err
     assert _enriched_count(out) == 12  # the other 8, then a's 4 once their claims expired
     assert _nlp_rows(shared) == expected  # nothing lost, nothing doubled, no claim left
+
+
+# --- runs killed on one machine of several ------------------------------------------------------------------------
+
+
+def test_only_this_machines_runs_in_this_home_are_judged_interrupted_on_a_lake(
+    tmp_path: Path, lake: tuple[str, str]
+) -> None:
+    from datetime import UTC, datetime
+
+    import warehouse.runs
+    from pipelines.run import run_all
+    from pipelines.runs import interrupted_runs, this_host
+
+    settings = lake_settings(tmp_path / "home", lake)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    started = datetime(2026, 11, 30, 6, tzinfo=UTC)
+    with stages.open_warehouse(settings) as conn:
+        killed = warehouse.runs.start_run(
+            conn, "ingest", started_at=started, pid=gone.pid, host=this_host(), home=str(settings.home)
+        )
+        # a run of another home on this machine, and one of another machine whose PID means nothing here
+        elsewhere = warehouse.runs.start_run(
+            conn, "ingest", started_at=started, pid=os.getpid(), host=this_host(), home="/srv/other-home"
+        )
+        other_machine = warehouse.runs.start_run(
+            conn,
+            "ingest",
+            started_at=started,
+            pid=gone.pid,
+            host="worker-b.internal",
+            home=str(settings.home),
+        )
+    with stages.read_warehouse(settings) as conn:
+        found = interrupted_runs(conn, settings.home, shared=True)
+    assert list(found) == [killed]
+    assert f"PID {gone.pid}" in found[killed]
+    report = run_all(settings, [], clock=lambda: started, through="load")
+    with stages.read_warehouse(settings) as conn:
+        status = dict(conn.execute("SELECT id, status FROM runs").fetchall())
+        recorded = conn.execute("SELECT host, home FROM runs WHERE id = ?", [report.run_id]).fetchone()
+    assert status == {
+        killed: "interrupted",
+        elsewhere: "running",
+        other_machine: "running",
+        report.run_id: "ok",
+    }
+    assert recorded == (this_host(), str(settings.home))
