@@ -37,7 +37,11 @@ def search(
     limit: Annotated[int, typer.Option(help="At most this many articles.")] = 20,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    """Search article titles and bodies (DuckDB full-text search, BM25), best matches first."""
+    """Search article titles and bodies (DuckDB full-text search, BM25), best matches first.
+
+    On a DuckLake warehouse the index is kept in a local replica of its articles (<home>/search-index.duckdb),
+    brought up to date with what changed before each search.
+    """
     import warehouse.search
 
     if format not in {"table", "json"}:
@@ -49,10 +53,17 @@ def search(
     if limit < 1:
         raise _fail("--limit must be at least 1")
     settings = settings_of(ctx)
-    require_warehouse(settings, local_for="stanwire search (DuckDB's full-text index)")
-    hits = warehouse.search.search(
-        settings.warehouse_path, query, since=since_date, source=source, limit=limit
-    )
+    require_warehouse(settings)
+    index_path = settings.warehouse_path
+    if settings.lake is not None:
+        # DuckDB's fts extension builds an index only in a database file: a local replica of the lake's articles
+        # in the home, brought up to date (what changed since the last search) before each search.
+        from pipelines import stages
+
+        index_path = settings.search_replica_path
+        with console.status("Updating the local search replica…"), stages.read_warehouse(settings) as lake:
+            warehouse.search.refresh_replica(lake, index_path)
+    hits = warehouse.search.search(index_path, query, since=since_date, source=source, limit=limit)
     if format == "json":
         rows = [{k: jsonable(v) for k, v in dataclasses.asdict(hit).items()} for hit in hits]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")

@@ -94,6 +94,11 @@ class Settings:
     enrich_claim_batch: int = 32
 
     @property
+    def search_replica_path(self) -> Path:
+        """On a DuckLake warehouse, the local copy of its articles that `stanwire search` indexes."""
+        return self.home / "search-index.duckdb"
+
+    @property
     def landing(self) -> Path | str:
         """Where landing files go: `landing_path` (a folder, or `s3://bucket/prefix/`), else `<home>/landing`."""
         value = self.landing_path.strip()

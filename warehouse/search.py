@@ -26,7 +26,7 @@ import duckdb
 from warehouse.db import connect, id_list, is_lake, load_fts, upgrade_if_needed, write_transaction
 from warehouse.errors import QueryError, WarehouseError, one_line
 
-__all__ = ["SearchHit", "has_index", "refresh_index", "search"]
+__all__ = ["SearchHit", "has_index", "refresh_index", "refresh_replica", "search"]
 
 SNIPPET_CHARS = 220
 # Above this share of changed articles (of all the index will then hold), rebuilding the whole index is cheaper
@@ -88,6 +88,63 @@ def refresh_index(conn: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> 
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot build the full-text index: {one_line(exc)}") from exc
     return "rebuilt"
+
+
+# What a search reads of an article: when any of it changes, the replica's copy is replaced.
+_SEARCHED = "md5(concat_ws('|', title, text, source, canonical_url, published_date::VARCHAR, duplicate_of, content_hash))"
+REPLICA_BATCH = 1000
+
+
+def refresh_replica(source: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int | str]:
+    """Bring the local search replica at `path` up to date with the articles of `source` (a DuckLake warehouse,
+    where DuckDB's fts extension cannot build an index): a warehouse file of its own holding a copy of the
+    articles and their index. Articles new or changed since the last refresh are copied (those gone removed)
+    and the index updated as after a load, so the cost follows what changed; return the counts and what the
+    index did."""
+    theirs = source.execute(f"SELECT id, {_SEARCHED} AS searched FROM articles").to_arrow_table()
+    conn = connect(path)
+    try:
+        conn.register("lake_articles", theirs)
+        changed = [
+            row[0]
+            for row in conn.execute(
+                f"""
+                SELECT l.id FROM lake_articles AS l
+                LEFT JOIN (SELECT id, {_SEARCHED} AS searched FROM articles) AS m USING (id)
+                WHERE m.searched IS DISTINCT FROM l.searched ORDER BY l.id
+                """
+            ).fetchall()
+        ]
+        gone = [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM articles WHERE id NOT IN (SELECT id FROM lake_articles) ORDER BY id"
+            ).fetchall()
+        ]
+        conn.unregister("lake_articles")
+        for start in range(0, max(len(changed), len(gone)), REPLICA_BATCH):
+            batch, dropped = changed[start : start + REPLICA_BATCH], gone[start : start + REPLICA_BATCH]
+            if batch:
+                wanted, params = id_list(batch)
+                rows = source.execute(f"SELECT * FROM articles WHERE id IN {wanted}", params).to_arrow_table()
+            with write_transaction(conn):
+                out, out_params = id_list(batch + dropped)
+                conn.execute(f"DELETE FROM articles WHERE id IN {out}", out_params)
+                if batch:
+                    conn.register("lake_rows", rows)
+                    conn.execute("INSERT INTO articles BY NAME SELECT * FROM lake_rows")
+                    conn.unregister("lake_rows")
+                conn.execute(
+                    "INSERT INTO article_changes (article_id, purpose) "
+                    "SELECT unnest(?::VARCHAR[]), 'search' ON CONFLICT DO NOTHING",
+                    [batch + dropped],
+                )
+        index = refresh_index(conn)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot bring the search replica {path} up to date: {one_line(exc)}") from exc
+    finally:
+        conn.close()
+    return {"copied": len(changed), "removed": len(gone), "index": index}
 
 
 def _update_index(conn: duckdb.DuckDBPyConnection) -> None:

@@ -139,9 +139,7 @@ def test_a_lake_holds_what_the_local_warehouse_holds_after_load_and_enrich(
     assert list(Path(lake[1]).rglob("*.parquet"))
 
 
-def test_stanwire_sql_and_status_read_the_lake_and_search_says_it_cannot(
-    tmp_path: Path, lake: tuple[str, str]
-) -> None:
+def test_stanwire_sql_status_and_search_read_the_lake(tmp_path: Path, lake: tuple[str, str]) -> None:
     settings = lake_settings(tmp_path / "home", lake)
     write_landing(settings.landing_dir)
     stages.load(settings)
@@ -161,10 +159,41 @@ def test_stanwire_sql_and_status_read_the_lake_and_search_says_it_cannot(
     status = CliRunner().invoke(app, [*base, "status"], env=env)
     assert status.exit_code == 0, status.stderr
     assert "ducklake:postgres:" in status.stdout
-    search = CliRunner().invoke(app, [*base, "search", "Huawei"], env=env)
-    assert search.exit_code == 1
-    assert "local warehouse file only" in search.stderr
-    assert "stanwire sql" in search.stderr
+    # search: the same hits as on a local warehouse of the same files, from a replica in the home
+    local = local_settings(tmp_path / "local")
+    write_landing(local.landing_dir)
+    stages.load(local)
+
+    def hits(home: Path, words: str, environment: dict[str, str]) -> list[dict[str, Any]]:
+        found = CliRunner().invoke(app, ["--home", str(home), "search", words, "-f", "json"], env=environment)
+        assert found.exit_code == 0, found.stderr
+        return list(json.loads(found.stdout))
+
+    expected = hits(local.home, "Huawei", {})
+    assert len(expected) >= 2
+    assert hits(settings.home, "Huawei", env) == expected
+    assert settings.search_replica_path.exists()
+    # what a later load adds or changes is in the next search (only that is copied)
+    for target in (settings, local):
+        write_article(
+            target.landing_dir,
+            "https://dala.example/news/zte-fibre",
+            title="ZTE lays fibre to Khorog",
+            text="ZTE and Huawei compete for the Pamir backbone, the ministry said on Friday in Dushanbe. "
+            * 5,
+        )
+        stages.load(target)
+    later = hits(local.home, "Huawei", {})
+    assert len(later) == len(expected) + 1
+    assert hits(settings.home, "Huawei", env) == later
+    with stages.read_warehouse(settings) as lake_conn:
+        from warehouse.search import refresh_replica
+
+        assert refresh_replica(lake_conn, settings.search_replica_path) == {
+            "copied": 0,
+            "removed": 0,
+            "index": "current",
+        }
 
 
 def test_two_processes_loading_the_same_landing_at_once_store_it_once(
