@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,16 +66,21 @@ def s3_server() -> Iterator[dict[str, str]]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail("moto's S3 server did not start on 127.0.0.1")
                 time.sleep(0.1)
-        import boto3
-
-        boto3.client(
-            "s3",
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-            region_name=env["AWS_REGION"],
-        ).create_bucket(Bucket="stanwire")
+        s3_client(env).create_bucket(Bucket="stanwire")
         yield env
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def s3_client(env: dict[str, str]) -> Any:
+    """A boto3 S3 client for the server `env` (the s3_server fixture's value) points at."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name=env["AWS_REGION"],
+    )

@@ -23,6 +23,7 @@ from pipelines import stages
 from pipelines.cli import app
 from pipelines.errors import ConfigError, RunError
 from pipelines.settings import Settings, load_settings
+from tests.lake_fixtures import s3_client
 from tests.warehouse.conftest import write_article, write_error
 from warehouse.ducklake import Lake, open_lake
 
@@ -281,15 +282,7 @@ def test_a_lake_with_its_data_on_s3_holds_what_the_local_file_holds_and_sql_read
             for name in ("articles", "landing_files")
         }
     assert got == expected
-    import boto3
-
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=s3_server["AWS_ENDPOINT_URL"],
-        aws_access_key_id=s3_server["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=s3_server["AWS_SECRET_ACCESS_KEY"],
-        region_name=s3_server["AWS_REGION"],
-    )
+    s3 = s3_client(s3_server)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="stanwire", Prefix="lake/").get("Contents", [])]
     assert any(key.endswith(".parquet") for key in keys)
     env = {**s3_server, "STANWIRE_WAREHOUSE": shared.warehouse, "STANWIRE_DATA_PATH": shared.data_path}

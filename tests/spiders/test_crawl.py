@@ -24,6 +24,7 @@ import pytest
 from spiders.errors import CrawlError, CrawlJobError
 from spiders.middlewares import retry_after_seconds
 from spiders.run import run_crawl_subprocess
+from tests.lake_fixtures import s3_client
 from tests.spiders.conftest import FETCHED_AT, FixtureServer
 
 ARTICLES_FROM_SECTION = {
@@ -162,8 +163,6 @@ def test_crawl_job_end_to_end(tmp_path: Path, fixture_server: FixtureServer) -> 
 def test_a_crawl_lands_the_same_files_on_s3_compatible_storage(
     tmp_path: Path, fixture_server: FixtureServer, s3_server: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import boto3
-
     for name, value in s3_server.items():
         monkeypatch.setenv(name, value)  # the crawl process inherits them
     local_job = make_job(tmp_path / "local", fixture_server)
@@ -181,13 +180,7 @@ def test_a_crawl_lands_the_same_files_on_s3_compatible_storage(
     job_path.write_text(json.dumps(job), encoding="utf-8")
     report = run_crawl_subprocess(job_path, timeout=120)
     assert (report["articles_written"], report["errors"], report["write_failures"]) == (6, 5, 0)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=s3_server["AWS_ENDPOINT_URL"],
-        aws_access_key_id=s3_server["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=s3_server["AWS_SECRET_ACCESS_KEY"],
-        region_name=s3_server["AWS_REGION"],
-    )
+    s3 = s3_client(s3_server)
     prefix = f"crawl-{os.getpid()}/"
     listed = s3.list_objects_v2(Bucket="stanwire", Prefix=prefix).get("Contents", [])
     got = {
