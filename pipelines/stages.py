@@ -34,7 +34,6 @@ from pipelines.digest import build_digest, render_markdown, resolve_week
 from pipelines.errors import RunError
 from pipelines.settings import Settings
 from spiders.crashpoints import crash_point
-from spiders.landing import open_landing
 from warehouse.errors import WarehouseError, one_line
 
 if TYPE_CHECKING:  # the heavy libraries load only in the stages that use them (start-up of every command)
@@ -387,6 +386,8 @@ def backfill(
 
 def load(settings: Settings) -> warehouse.loader.LoadReport:
     """Load every landing file not loaded yet into the warehouse (idempotent)."""
+    from spiders.landing import open_landing  # courlan and w3lib: only for a load, not for every command
+
     with open_warehouse(settings) as conn:
         import warehouse.dedup  # datasketch
 
