@@ -102,15 +102,9 @@ def require_writable_home(settings: Settings, command: str) -> None:
     open_lock_file(settings, command).close()
 
 
-def require_warehouse(settings: Settings, *, local_for: str = "") -> None:
-    """Stop with one line when the home has no warehouse yet; `local_for` names a command that works only on the
-    local warehouse file (not on a DuckLake warehouse)."""
+def require_warehouse(settings: Settings) -> None:
+    """Stop with one line when the home has no warehouse yet (a DuckLake warehouse says so when it is opened)."""
     if settings.lake is not None:
-        if local_for:
-            raise fail(
-                f"{local_for} works on the local warehouse file only, and the warehouse setting names a DuckLake "
-                "warehouse: query it with `stanwire sql` (its tables are Parquet files under data_path already)"
-            )
         return
     if not settings.warehouse_path.exists():
         raise fail(

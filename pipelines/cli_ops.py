@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from datetime import date
@@ -101,8 +102,16 @@ def export(
     import warehouse.export
 
     settings = settings_of(ctx)
-    require_warehouse(settings, local_for="stanwire export")
-    report = warehouse.export.export_parquet(settings.warehouse_path, to, force=force)
+    require_warehouse(settings)
+    source = None
+    if settings.lake is not None:  # the lake's current snapshot
+        from warehouse.ducklake import open_lake
+
+        source = functools.partial(open_lake, settings.lake, read_only=True)
+
+    report = warehouse.export.export_parquet(
+        settings.warehouse_path, to, force=force, source=source, label=settings.warehouse_label
+    )
     table = Table("table", "rows", title=f"Parquet export in {report.folder}")
     for name, rows in report.tables.items():
         table.add_row(name + ("/ (week=…)" if name == "articles" else ".parquet"), str(rows))

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,7 +36,14 @@ class ExportReport:
     tables: dict[str, int] = field(default_factory=dict)
 
 
-def export_parquet(path: Path, folder: Path, *, force: bool = False) -> ExportReport:
+def export_parquet(
+    path: Path,
+    folder: Path,
+    *,
+    force: bool = False,
+    source: Callable[[], duckdb.DuckDBPyConnection] | None = None,
+    label: str | None = None,
+) -> ExportReport:
     """Write every table of the warehouse to `folder` as `<table>.parquet` (`articles/` partitioned by week).
 
     `folder` may be new, empty, or an earlier export (it has a `MARKER` file listing what that export wrote):
@@ -44,8 +52,13 @@ def export_parquet(path: Path, folder: Path, *, force: bool = False) -> ExportRe
     warehouse and any folder holding them are refused whatever `force` says. The export is written into a
     temporary folder beside `folder` and moved into place at the end, so a failed export leaves an earlier one
     whole.
+
+    `source` opens the connection to read instead of the file at `path` (a DuckLake warehouse: its tables, the
+    current snapshot; `label` names it in the export's marker); `path` then names the home's warehouse file, which
+    stays protected as above.
     """
-    upgrade_if_needed(path)
+    if source is None:
+        upgrade_if_needed(path)
     path = Path(path).resolve()
     folder = Path(folder).resolve()
     previous = _check_target(path, folder, force=force)
@@ -55,9 +68,14 @@ def export_parquet(path: Path, folder: Path, *, force: bool = False) -> ExportRe
     except OSError as exc:
         raise WarehouseError(f"cannot export to {folder}: {exc.strerror or exc}") from exc
     try:
-        report = _write_tables(path, staging, folder)
+        report = _write_tables(source or (lambda: connect(path, read_only=True)), staging, folder)
         written = sorted(str(p.relative_to(staging).as_posix()) for p in staging.rglob("*") if p.is_file())
-        marker = {"schema": MARKER_SCHEMA, "warehouse": str(path), "tables": report.tables, "files": written}
+        marker = {
+            "schema": MARKER_SCHEMA,
+            "warehouse": label or str(path),
+            "tables": report.tables,
+            "files": written,
+        }
         (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         _move_into_place(staging, folder, previous)
     except OSError as exc:
@@ -67,15 +85,17 @@ def export_parquet(path: Path, folder: Path, *, force: bool = False) -> ExportRe
     return report
 
 
-def _write_tables(path: Path, staging: Path, folder: Path) -> ExportReport:
+def _write_tables(
+    source: Callable[[], duckdb.DuckDBPyConnection], staging: Path, folder: Path
+) -> ExportReport:
     report = ExportReport(folder)
-    conn = connect(path, read_only=True)
+    conn = source()
     try:
         tables = [
             row[0]
             for row in conn.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal "
-                "ORDER BY table_name"
+                "AND database_name = current_database() ORDER BY table_name"
             ).fetchall()
         ]
         for table in tables:
