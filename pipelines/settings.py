@@ -104,7 +104,9 @@ class Settings:
         value = self.landing_path.strip()
         if not value:
             return self.home / "landing"
-        return value.rstrip("/") + "/" if value.startswith(S3) else Path(value).expanduser()
+        from spiders.storage import is_object_storage
+
+        return value.rstrip("/") + "/" if is_object_storage(value) else Path(value).expanduser()
 
     @property
     def landing_dir(self) -> Path:
@@ -174,7 +176,6 @@ LIMITS: dict[str, tuple[float, float]] = {
     "enrich_claim_batch": (1, 10_000),
 }
 PROXY_SCHEMES = ("http", "https")
-S3 = "s3://"  # landing_path on S3-compatible object storage
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE | re.ASCII)
 # The User-Agent is an HTTP header: one line of printable ASCII.
 _HEADER_TEXT = re.compile(r"[ -~]*")
@@ -280,11 +281,17 @@ def validate(settings: Settings, origins: dict[str, str] | None = None) -> None:
         except ValueError as exc:
             raise ConfigError(f"{where('warehouse')}: {exc}") from exc
     landing = settings.landing_path.strip()
-    if "://" in landing and not (landing.startswith(S3) and landing[len(S3) :].strip("/")):
-        raise ConfigError(
-            f"{where('landing_path')} is {settings.landing_path!r}: expected a folder or s3://bucket/prefix/ "
-            "(no other storage is supported)"
-        )
+    if "://" in landing:
+        from spiders.errors import LandingError
+        from spiders.storage import ObjectLanding
+
+        try:
+            ObjectLanding(landing)  # checks the scheme and the bucket; connects to nothing
+        except LandingError as exc:
+            raise ConfigError(
+                f"{where('landing_path')} is {settings.landing_path!r}: expected a folder or s3://bucket/prefix/ "
+                f"(no other storage is supported): {exc}"
+            ) from exc
     if settings.now.strip():
         try:
             parse_instant_setting(settings.now)

@@ -97,13 +97,13 @@ class ObjectLanding:
 
     def listing(self, top: str) -> list[Listed]:
         """Every object under `top` (e.g. `articles`), with the time the server last wrote it."""
+        self.fs.invalidate_cache()  # s3fs caches listings: another machine may have written since the last one
         try:
             found = self.fs.find(self.path(top), detail=True)
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as exc:
             raise LandingError(f"cannot list {self.url}{top}/: {_message(exc)}") from exc
-        self.fs.invalidate_cache()
         prefix = f"{self.root}/"
         rows = []
         for path, info in found.items():

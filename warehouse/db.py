@@ -332,7 +332,7 @@ def fts_extension_path() -> Path:
 def load_fts(conn: duckdb.DuckDBPyConnection) -> None:
     """LOAD the full-text search extension from its PyPI package (DuckDB cannot download it here)."""
     path = fts_extension_path()
-    literal = str(path).replace("'", "''")  # LOAD takes no parameters; the path is ours, not the user's
+    literal = _quoted(str(path))  # LOAD takes no parameters; the path is ours, not the user's
     try:
         conn.execute(f"LOAD '{literal}'")
     except duckdb.Error as exc:

@@ -163,10 +163,7 @@ def _scan(conn: duckdb.DuckDBPyConnection, landing_dir: Path, report: LoadReport
     scan = _Scan()
     if not landing_dir.is_dir():
         return scan
-    recorded = {
-        path: (int(mtime), int(files))
-        for path, mtime, files in conn.execute("SELECT path, mtime_ns, files FROM landing_folders").fetchall()
-    }
+    recorded = _recorded_folders(conn)
     settled_before = _file_system_now(landing_dir) - 1_000_000_000
     for top, kind in LANDING_KINDS:
         stack = [landing_dir / top]
@@ -207,10 +204,7 @@ def _scan_objects(conn: duckdb.DuckDBPyConnection, store: ObjectStore, report: L
     loaded (a new or rewritten object carries a later time). The listing costs one request per 1,000 objects;
     only the files of changed folders are read."""
     scan = _Scan()
-    recorded = {
-        path: (int(mtime), int(files))
-        for path, mtime, files in conn.execute("SELECT path, mtime_ns, files FROM landing_folders").fetchall()
-    }
+    recorded = _recorded_folders(conn)
     # S3 stamps whole seconds: a folder is recorded only when its newest object is two seconds old
     settled_before = store.server_now_ns() - 2_000_000_000
     for top, kind in LANDING_KINDS:
@@ -231,6 +225,14 @@ def _scan_objects(conn: duckdb.DuckDBPyConnection, store: ObjectStore, report: L
                 scan.folders[folder] = (latest, len(rows))
     scan.paths.sort()
     return scan
+
+
+def _recorded_folders(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """folder -> (modification time in ns, JSON files) of the folders recorded as loaded in full."""
+    return {
+        path: (int(mtime), int(files))
+        for path, mtime, files in conn.execute("SELECT path, mtime_ns, files FROM landing_folders").fetchall()
+    }
 
 
 def _file_system_now(landing_dir: Path) -> int:
