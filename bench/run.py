@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ for extra in (REPO, REPO / "bench"):
         sys.path.insert(0, str(extra))
 
 import corpus  # noqa: E402
+from memory import TreeSampler, own_peak_bytes  # noqa: E402
 
 NOW = "2026-12-01T06:00:00+06:00"  # the clock of the end-to-end run: after every article of the corpus
 FETCHED_AFTER = timedelta(hours=3)
@@ -105,7 +105,7 @@ def bench_nlp(quick: bool) -> dict[str, Any]:
     batch = 4 if quick else 8
     batches = [inputs[i : i + batch] for i in range(0, len(inputs), batch)]
     pool_start = time.perf_counter()
-    with WorkerPool(processes, model) as pool:
+    with TreeSampler() as tree, WorkerPool(processes, model) as pool:
         for _ in pool.analyze([inputs[:1]] * processes):  # every worker loads its models
             pass
         started_s = time.perf_counter() - pool_start
@@ -121,6 +121,9 @@ def bench_nlp(quick: bool) -> dict[str, Any]:
         "workers_words_per_s": words / parallel,
         "workers_ratio": base / parallel,
         "workers_start_s": started_s,
+        # this process (both pipelines loaded) and the workers, and the largest worker
+        "workers_tree_peak_rss_bytes": tree.tree_peak_bytes,
+        "worker_peak_rss_bytes": tree.child_peak_bytes,
     }
 
 
@@ -266,8 +269,6 @@ def bench_load(size: int, work: Path, outlets: list[Any]) -> dict[str, Any]:
 
 def e2e_child(args: dict[str, Any]) -> dict[str, Any]:
     """poll → crawl → load → enrich (a sample, extrapolated) on a served corpus, then the same again."""
-    from pipelines import stages
-    from pipelines.clock import make_clock
     from pipelines.sources import load_sources
 
     work = Path(args["work"])
@@ -280,14 +281,28 @@ def e2e_child(args: dict[str, Any]) -> dict[str, Any]:
         crawl_timeout=86_400,
     )
     sources = load_sources(settings.sources)
-    runs = []
+    runs: list[dict[str, Any]] = []
+    with TreeSampler() as tree:
+        _e2e_runs(settings, sources, args, runs)
+    return {
+        "runs": runs,
+        "peak_rss_bytes": own_peak_bytes(),
+        "tree_peak_rss_bytes": tree.tree_peak_bytes,
+        "crawl_process_peak_rss_bytes": tree.child_peak_bytes,
+    }
+
+
+def _e2e_runs(settings: Any, sources: Any, args: dict[str, Any], runs: list[dict[str, Any]]) -> None:
+    from pipelines import stages
+    from pipelines.clock import make_clock
+
     for _ in range(2):
         clock = make_clock(settings.now)
         run: dict[str, Any] = {}
         poll, run["poll_s"] = timed(stages.poll, settings, sources, clock=clock, every_feed=True)
         crawl, run["crawl_s"] = timed(stages.crawl, settings, sources, clock=clock, sections=False)
         load, run["load_s"] = timed(stages.load, settings)
-        run["peak_rss_before_enrich_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        run["peak_rss_before_enrich_bytes"] = own_peak_bytes()
         sample = args["enrich_sample"] if not runs else None
         enrich, run["enrich_s"] = timed(stages.enrich, settings, limit=sample)
         with stages.open_warehouse(settings, read_only=True) as conn:
@@ -300,7 +315,7 @@ def e2e_child(args: dict[str, Any]) -> dict[str, Any]:
             articles_enriched=enrich.articles,
             stories_with_copies=load.stories_with_copies,
         )
-        run["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        run["peak_rss_bytes"] = own_peak_bytes()
         if sample:
             # The NLP's time per article on the sample, for every original. The articles left are then marked
             # enriched, as a complete first run would have left them, so the second run finds nothing new.
@@ -314,9 +329,6 @@ def e2e_child(args: dict[str, Any]) -> dict[str, Any]:
                     [enrich.nlp_version],
                 )
         runs.append(run)
-    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return {"runs": runs, "peak_rss_bytes": self_rss, "crawl_process_peak_rss_bytes": child_rss}
 
 
 def bench_e2e(size: int, work: Path, outlets: list[Any], sizes: dict[str, Any]) -> dict[str, Any]:
@@ -550,6 +562,13 @@ def _nlp_rows(n: dict[str, Any]) -> list[tuple[str, str]]:
                 f" (workers ready in {n['workers_start_s']:.1f} s)",
             )
         )
+    if "workers_tree_peak_rss_bytes" in n:
+        rows.append(
+            (
+                "   peak RSS, all processes (one worker)",
+                f"{n['workers_tree_peak_rss_bytes'] / 2**20:,.0f} MiB ({n['worker_peak_rss_bytes'] / 2**20:,.0f} MiB)",
+            )
+        )
     return rows
 
 
@@ -595,8 +614,9 @@ def _e2e_rows(e: dict[str, Any]) -> list[tuple[str, str]]:
     )
     rows.append(
         (
-            "   peak RSS (crawl process)",
-            f"{e['peak_rss_bytes'] / 2**20:,.0f} MiB ({e['crawl_process_peak_rss_bytes'] / 2**20:,.0f} MiB)",
+            "   peak RSS pipeline process (crawl process; all)",
+            f"{e['peak_rss_bytes'] / 2**20:,.0f} MiB ({e['crawl_process_peak_rss_bytes'] / 2**20:,.0f} MiB; "
+            f"{e.get('tree_peak_rss_bytes', 0) / 2**20:,.0f} MiB)",
         )
     )
     rows.append(

@@ -66,6 +66,9 @@ TITLE_WINDOW = timedelta(days=7)
 # backfill spends most of its deduplication there, and starting the workers (~0.5 s) pays from about here.
 PARALLEL_MIN_ARTICLES = 2000
 _CHUNK = 250
+# Texts read and signed at a time: a first load of 10,000 articles then holds a fifth of them, not all
+# (measured by bench/run.py's end-to-end peak memory).
+TEXT_BATCH = 2000
 MIN_TITLE_WORDS = 4
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -245,43 +248,79 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+class _Signer:
+    """Computes signature blobs (`sign`), with worker processes when the work is large enough; used as a
+    context manager, so that a run signing texts batch by batch starts its workers once."""
+
+    def __init__(self, total: int, processes: int | None = None) -> None:
+        self.workers = (
+            processes if processes is not None else (_cores() if total >= PARALLEL_MIN_ARTICLES else 1)
+        )
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Signer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def sign(self, texts: list[str]) -> list[bytes]:
+        if self.workers <= 1 or len(texts) <= _CHUNK:
+            return _signature_blobs_of(texts)
+        chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+        blobs: list[bytes] = []
+        try:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            for part in self.pool.map(_signature_blobs_of, chunks):
+                blobs.extend(part)
+        except (BrokenProcessPool, OSError) as exc:
+            logger.warning("signature workers failed (%s): computing the rest in this process", one_line(exc))
+            self.workers = 1
+            for chunk in chunks[len(blobs) // _CHUNK :]:
+                blobs.extend(_signature_blobs_of(chunk))
+        return blobs
+
+
 def signature_blobs(texts: list[str], *, processes: int | None = None) -> list[bytes]:
     """The stored form of each text's signature (NUM_PERM little-endian uint64), in order.
 
     From `PARALLEL_MIN_ARTICLES` texts on, with more than one core (or `processes` > 1), worker processes share
     the work; they are started with "spawn", so nothing of the open warehouse is inherited. When they cannot
     start or one dies, the rest is computed here: the same values, only slower."""
-    workers = processes if processes is not None else (_cores() if len(texts) >= PARALLEL_MIN_ARTICLES else 1)
-    if workers <= 1 or len(texts) <= _CHUNK:
-        return _signature_blobs_of(texts)
-    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
-    blobs: list[bytes] = []
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            for part in pool.map(_signature_blobs_of, chunks):
-                blobs.extend(part)
-    except (BrokenProcessPool, OSError) as exc:
-        logger.warning("signature workers failed (%s): computing the rest in this process", one_line(exc))
-        for chunk in chunks[len(blobs) // _CHUNK :]:
-            blobs.extend(_signature_blobs_of(chunk))
-    return blobs
+    with _Signer(len(texts), processes) as signer:
+        return signer.sign(texts)
 
 
 def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str], id_rows: str) -> int:
     """Compute the signature, band keys and title key of each article in `ids` (`id_rows`: the same as a
-    relation) and store them."""
-    rows = _select_by_ids(conn, "SELECT id, text, title FROM articles WHERE id IN {ids}", ids)
-    blobs = signature_blobs([text or "" for _, text, _ in rows])
-    title_ids, title_keys = [], []
-    for article_id, _, title in rows:
-        if title is not None:
-            title_ids.append(article_id)
-            title_keys.append(normalize_title(title))
-    done = [row[0] for row in rows]
+    relation) and store them, `TEXT_BATCH` articles at a time: only that many texts are held in memory."""
     conn.execute(f"DELETE FROM article_bands WHERE article_id IN (SELECT id FROM {id_rows})")
-    with staged(conn, {"id": done, "signature": blobs}, {"id": "VARCHAR", "signature": "BLOB"}) as computed:
+    conn.execute(f"DELETE FROM article_title_keys WHERE article_id IN (SELECT id FROM {id_rows})")
+    done = 0
+    with _Signer(len(ids)) as signer:
+        for start in range(0, len(ids), TEXT_BATCH):
+            rows = _select_by_ids(
+                conn,
+                "SELECT id, text, title FROM articles WHERE id IN {ids}",
+                ids[start : start + TEXT_BATCH],
+            )
+            blobs = signer.sign([text or "" for _, text, _ in rows])
+            titles = [
+                (article_id, normalize_title(title)) for article_id, _, title in rows if title is not None
+            ]
+            _store_batch([row[0] for row in rows], blobs, titles, conn)
+            done += len(rows)
+    return done
+
+
+def _store_batch(
+    ids: list[str], blobs: list[bytes], titles: list[tuple[str, str]], conn: duckdb.DuckDBPyConnection
+) -> None:
+    with staged(conn, {"id": ids, "signature": blobs}, {"id": "VARCHAR", "signature": "BLOB"}) as computed:
         conn.execute(
             f"""
             MERGE INTO article_signatures USING {computed} AS c ON article_signatures.article_id = c.id
@@ -298,10 +337,9 @@ def _store_signatures(conn: duckdb.DuckDBPyConnection, ids: list[str], id_rows: 
             FROM {computed} AS s, (SELECT range AS band FROM range({BANDS})) AS b
             """
         )
-    conn.execute(f"DELETE FROM article_title_keys WHERE article_id IN (SELECT id FROM {id_rows})")
-    with staged(conn, {"id": title_ids, "key": title_keys}, {"id": "VARCHAR", "key": "VARCHAR"}) as keys:
+    columns = {"id": [article_id for article_id, _ in titles], "key": [key for _, key in titles]}
+    with staged(conn, columns, dict.fromkeys(columns, "VARCHAR")) as keys:
         conn.execute(f"INSERT INTO article_title_keys (article_id, title_key) SELECT id, key FROM {keys}")
-    return len(rows)
 
 
 def _mark_title_duplicates(conn: duckdb.DuckDBPyConnection, dirty_rows: str) -> int:

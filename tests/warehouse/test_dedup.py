@@ -181,10 +181,7 @@ def test_signatures_are_computed_here_when_the_workers_cannot_run(
         def __init__(self, *args: object, **kwargs: object) -> None:
             pass
 
-        def __enter__(self) -> Broken:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
+        def shutdown(self) -> None:
             return None
 
         def map(self, function: object, chunks: list[list[str]]) -> object:

@@ -11,6 +11,7 @@ import duckdb
 import numpy as np
 import pytest
 
+import warehouse.dedup
 import warehouse.loader
 from tests.warehouse.conftest import write_article
 from warehouse.db import connect
@@ -274,3 +275,44 @@ def test_a_folder_with_a_failed_file_is_always_listed(conn: duckdb.DuckDBPyConne
     assert load_landing(conn, landing).files_failed == [
         ("articles/2026-11-17/broken.json", "expected a JSON object, found list '[]'")
     ]
+
+
+def test_signing_in_small_batches_stores_what_one_batch_stores(
+    tmp_path: Path, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_article(
+        landing, "https://silk.example/wire", source="silk-wire", text=WIRE, published_at="2026-11-17"
+    )
+    write_article(landing, "https://dala.example/copy", source="dala", text=COPY, published_at="2026-11-18")
+    for i, text in enumerate(STORIES):
+        write_article(
+            landing, f"https://steppe.example/{i}", text=text, title=f"Kazakhtelecom story number {i}"
+        )
+    write_article(
+        landing,
+        "https://steppe.example/again",
+        text=STORIES[2] + " Updated.",
+        title="Kazakhtelecom story number 1",
+    )
+    stored = {}
+    for batch in (1000, 3):
+        monkeypatch.setattr(warehouse.dedup, "TEXT_BATCH", batch)
+        conn = connect(tmp_path / f"batch-{batch}.duckdb")
+        load_landing(conn, landing)
+        report = deduplicate(conn)
+        stored[batch] = (
+            report.signatures_computed,
+            report.title_duplicates,
+            conn.execute(
+                "SELECT article_id, scheme, signature FROM article_signatures ORDER BY 1"
+            ).fetchall(),
+            conn.execute("SELECT * FROM article_bands ORDER BY ALL").fetchall(),
+            conn.execute("SELECT * FROM article_title_keys ORDER BY ALL").fetchall(),
+            conn.execute("SELECT id, story_cluster_id, duplicate_of FROM articles ORDER BY id").fetchall(),
+        )
+        conn.close()
+    assert stored[3] == stored[1000]
+    computed, title_duplicates, signatures, _, _, articles = stored[3]
+    assert computed == len(signatures) == len(STORIES) + 3
+    assert title_duplicates == 1
+    assert len({cluster for _, cluster, _ in articles}) < len(articles)  # the copy joined the wire story
