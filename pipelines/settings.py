@@ -77,7 +77,7 @@ class Settings:
     sql_timeout: float = 0.0
     # The most memory DuckDB may hold while a stage (load, dedup, search index, enrich) writes the warehouse;
     # past it DuckDB spills to a temporary folder beside the warehouse (its default is 80 % of the machine).
-    warehouse_memory_limit: str = "1GB"
+    warehouse_memory_limit: str = "512MB"
     # Where the warehouse is: empty for the DuckDB file `<home>/warehouse.duckdb`; `ducklake:postgres:<libpq
     # connection string>` for a DuckLake warehouse shared by several machines (catalog in PostgreSQL, data as
     # Parquet files under `data_path`, a folder every machine mounts). See docs/ducklake.md.

@@ -425,6 +425,9 @@ class EnrichReport:
 # Below this many articles the NLP runs in this process: starting a worker (a fresh interpreter loading the
 # models) costs a few seconds, more than a small batch takes on one core.
 PARALLEL_MIN_ARTICLES = 256
+# Articles whose texts are read from the warehouse at a time while enriching: a first enrichment of a backfill
+# holds these (and the batches in flight), not every text it will read.
+READ_BATCH = 256
 
 
 def enrich(
@@ -453,42 +456,39 @@ def enrich(
     started = time.perf_counter()
     report = EnrichReport(nlp_version=nlp.NLP_VERSION)
     with open_warehouse(settings) as conn:
-        todo = warehouse.enrichment.articles_to_enrich(
-            conn, nlp.NLP_VERSION, reprocess=reprocess, limit=limit
-        )
+        todo = warehouse.enrichment.ids_to_enrich(conn, nlp.NLP_VERSION, reprocess=reprocess, limit=limit)
         if not todo:
             return report
-        batches = [
-            [_document_input(row) for row in todo[start : start + batch_size]]
-            for start in range(0, len(todo), batch_size)
-        ]
         processes = settings.nlp_processes or default_processes()
-        done = 0
+        stored: set[str] = set()
+
+        def batches(ids: list[str]) -> Iterator[list[nlp.DocumentInput]]:
+            # The texts are read READ_BATCH articles at a time, as the batches are handed out.
+            for start in range(0, len(ids), READ_BATCH):
+                rows = warehouse.enrichment.articles_of(conn, ids[start : start + READ_BATCH])
+                for first in range(0, len(rows), batch_size):
+                    yield [_document_input(row) for row in rows[first : first + batch_size]]
 
         def store(batch: list[nlp.DocumentInput], results: list[Any]) -> None:
-            nonlocal done
             _store_analyses(conn, results, report)
-            done += len(batch)
+            stored.update(doc.id for doc in batch)
             if progress:
-                progress(done, len(todo))
+                progress(len(stored), len(todo))
 
-        remaining = batches
+        remaining = todo
         if processes > 1 and len(todo) >= parallel_min:
             report.processes = processes
-            finished: list[list[nlp.DocumentInput]] = []
             try:
                 with WorkerPool(processes, settings.model, work=_enrich_in_worker) as pool:
-                    for batch, results in pool.analyze(batches, batch_size):
-                        finished.append(batch)
+                    for batch, results in pool.analyze(batches(todo), batch_size):
                         store(batch, results)
             except WorkerPoolBroken as exc:
                 logger.error("enrich: %s; the rest runs in this process", exc)
                 report.worker_errors.append(str(exc))
-            seen = {id(batch) for batch in finished}
-            remaining = [batch for batch in batches if id(batch) not in seen]
+            remaining = [article_id for article_id in todo if article_id not in stored]
         if remaining:
             pipes = nlp.build_pipeline(settings.model)
-            for batch in remaining:
+            for batch in batches(remaining):
                 store(batch, nlp.analyze_each(pipes, batch, batch_size))
         # The same act reported by several articles is one event group (v_agreements shows it once).
         report.groups = warehouse.db.retry_on_conflict(

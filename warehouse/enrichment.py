@@ -9,21 +9,24 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
-from warehouse.db import staged, write_transaction
+from warehouse.db import id_list, staged, write_transaction
 from warehouse.errors import LoadError, one_line
 
 __all__ = [
+    "articles_of",
     "articles_to_enrich",
     "claim_articles",
     "claimed_by_others",
     "count_to_enrich",
     "delete_enrichment_of",
     "event_id",
+    "ids_to_enrich",
     "save_enrichment",
     "save_enrichments",
     "unknown_org_id",
@@ -57,6 +60,33 @@ def articles_to_enrich(
     )
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def ids_to_enrich(
+    conn: duckdb.DuckDBPyConnection, nlp_version: str, *, reprocess: bool = False, limit: int | None = None
+) -> list[str]:
+    """The ids of the articles `articles_to_enrich` returns, in its order: the texts are then read a few at a
+    time (`articles_of`), so that a backfill of 100,000 articles is not held in memory at once."""
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}")
+    rows = conn.execute(
+        f"SELECT id FROM articles WHERE {_TO_ENRICH} ORDER BY first_seen_at, id LIMIT ?",
+        [reprocess, nlp_version, limit],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def articles_of(conn: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The articles `ids` as `articles_to_enrich` gives them, in the order of `ids` (those gone left out)."""
+    if not ids:
+        return []
+    wanted, params = id_list(ids)
+    cursor = conn.execute(
+        f"SELECT id, title, text, published_date, language FROM articles WHERE id IN {wanted}", params
+    )
+    columns = [d[0] for d in cursor.description]
+    found = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    return [found[article_id] for article_id in ids if article_id in found]
 
 
 def count_to_enrich(conn: duckdb.DuckDBPyConnection, nlp_version: str, *, reprocess: bool = False) -> int:

@@ -64,6 +64,37 @@ def test_analyze_many_keeps_input_order_across_languages(pipes: nlp.Pipelines) -
     assert [o.id for o in results[3].organizations] == ["megacom"]
 
 
+def test_spacy_batches_are_bounded_by_tokens_and_give_the_same_analyses(
+    pipes: nlp.Pipelines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nlp.analysis
+
+    texts = [
+        "Kcell signed a contract with Nokia for 4G base stations in Almaty.",
+        "Kyrgyzstan's regulator ordered providers to block six VPN services at the request of the GKNB.",
+        "Tcell hired engineers.",
+        "Uztelecom and Huawei agreed to build a data centre in Tashkent; ZTE supplies the routers.",
+    ]
+    docs = [nlp.DocumentInput(f"en-{i}", "", text, None, "en") for i, text in enumerate(texts)]
+    whole = nlp.analyze_many(pipes, docs, batch_size=32)
+    monkeypatch.setattr(nlp.analysis, "TOKENS_PER_BATCH", 21)
+    sizes: list[list[int]] = []
+    real = pipes.english.pipe
+
+    def pipe(group: list[object], batch_size: int) -> object:
+        sizes.append([len(doc) for doc in group])  # type: ignore[arg-type]
+        return real(group, batch_size=batch_size)
+
+    monkeypatch.setattr(pipes.english, "pipe", pipe)
+    assert nlp.analyze_many(pipes, docs, batch_size=32) == whole
+    # 14, 17, 4 and 17 tokens ("4G" is two): 14 + 17 > 21, 17 + 4 = 21, 21 + 17 > 21
+    assert sizes == [[14], [17, 4], [17]]
+    sizes.clear()
+    assert nlp.analyze_many(pipes, docs, batch_size=1) == whole
+    assert sizes == [[14], [17], [4], [17]]
+    assert [doc.id for doc in whole] == [doc.id for doc in docs]
+
+
 def test_routing_by_language_and_script() -> None:
     def doc(language: str | None) -> nlp.DocumentInput:
         return nlp.DocumentInput("x", "", "", None, language)

@@ -125,3 +125,37 @@ def test_when_the_workers_die_this_process_does_the_rest_and_nothing_is_doubled(
     counts = nlp_tables(settings)
     assert counts["versions"] == 1
     assert counts["events"] >= 2
+
+
+def test_texts_are_read_a_few_articles_at_a_time_and_all_are_enriched_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warehouse.enrichment
+
+    for i in range(3):
+        write_article(
+            settings.landing_dir,
+            f"https://steppe.example/news/more-{i}",
+            title=f"Kcell signs its deal number {i}",
+            text=f"Kcell signed deal {i} with Nokia.",
+        )
+    stages.load(settings)
+    asked: list[int] = []
+    real = warehouse.enrichment.articles_of
+
+    def articles_of(conn: object, ids: list[str]) -> list[dict[str, object]]:
+        asked.append(len(ids))
+        return real(conn, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(warehouse.enrichment, "articles_of", articles_of)
+    monkeypatch.setattr(stages, "READ_BATCH", 2)
+    report = stages.enrich(settings, batch_size=1)
+    assert report.articles == 5
+    assert asked == [2, 2, 1]  # five articles, two texts at a time
+    assert stages.enrich(settings).articles == 0
+    conn = connect(settings.warehouse_path, read_only=True)
+    try:
+        enriched = conn.execute("SELECT count(*) FROM articles WHERE nlp_version IS NOT NULL").fetchone()
+    finally:
+        conn.close()
+    assert enriched == (5,)

@@ -316,3 +316,28 @@ def test_signing_in_small_batches_stores_what_one_batch_stores(
     assert computed == len(signatures) == len(STORIES) + 3
     assert title_duplicates == 1
     assert len({cluster for _, cluster, _ in articles}) < len(articles)  # the copy joined the wire story
+
+
+def test_a_rebuild_runs_on_one_thread_and_gives_the_threads_back(
+    conn: duckdb.DuckDBPyConnection, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i, text in enumerate(STORIES):
+        write_article(landing, f"https://steppe.example/{i}", text=text, title=f"Story {i}")
+    load_landing(conn, landing)
+    conn.execute("SET threads = 3")
+    seen: list[str] = []
+    real = conn.execute
+
+    class Watched:
+        def execute(self, sql: str, *args: Any) -> Any:
+            if "create_fts_index" in sql:
+                seen.append(real("SELECT current_setting('threads')").fetchone()[0])
+            return real(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(conn, name)
+
+    assert refresh_index(Watched()) == "rebuilt"  # type: ignore[arg-type]
+    assert seen == [1]
+    assert conn.execute("SELECT current_setting('threads')").fetchone() == (3,)
+    assert conn.execute(f"SELECT count(*) FROM {FTS}.docs").fetchone() == (len(STORIES),)
