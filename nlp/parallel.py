@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -137,7 +137,7 @@ class WorkerPool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def analyze(
-        self, batches: Sequence[list[DocumentInput]], batch_size: int = 32
+        self, batches: Iterable[list[DocumentInput]], batch_size: int = 32
     ) -> Iterator[tuple[list[DocumentInput], list[DocumentAnalysis | Failure]]]:
         """Each batch with its results, in the order they finish; at most two batches per worker in flight.
 

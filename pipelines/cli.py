@@ -201,7 +201,10 @@ def crawl(
         ),
     ] = None,
 ) -> None:
-    """Fetch queued article URLs (and section pages) with Scrapy in a subprocess; write landing files.
+    """Fetch queued article URLs (and section pages) with Scrapy subprocesses; write landing files.
+
+    The sources are shared out between crawl processes (setting crawl_processes; 0: one per core, at most
+    four), each site in one of them.
 
     With --since, each source's sitemap (index, news sitemap, gzip) is read first and its articles published on
     or after that date are queued: `stanwire crawl --source eurasianet --since 2026-01-01`.

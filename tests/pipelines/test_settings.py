@@ -188,4 +188,4 @@ def test_the_stages_hold_duckdb_to_warehouse_memory_limit(tmp_path: Path) -> Non
     with open_warehouse(default, read_only=True) as conn:
         limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
     assert limit is not None
-    assert limit[0] in ("953.6 MiB", "1.0 GB")
+    assert limit[0] in ("488.2 MiB", "512.0 MB")
