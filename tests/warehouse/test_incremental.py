@@ -68,7 +68,13 @@ def load(conn: duckdb.DuckDBPyConnection, landing: Path) -> str:
     return refresh_index(conn)
 
 
-def test_the_index_updated_in_place_is_the_index_a_rebuild_makes(warehouse_path: Path, landing: Path) -> None:
+@pytest.mark.parametrize("per_transaction", [5000, 1])
+def test_the_index_updated_in_place_is_the_index_a_rebuild_makes(
+    warehouse_path: Path, landing: Path, per_transaction: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warehouse.search
+
+    monkeypatch.setattr(warehouse.search, "UPDATE_BATCH", per_transaction)  # 1: each article on its own
     conn = connect(warehouse_path)
     for i, text in enumerate(STORIES):
         write_article(landing, f"https://steppe.example/{i}", text=text, title=f"Story {i} of the week")
