@@ -362,7 +362,7 @@ def _crawl_job(
 
 def _crawl_in_parallel(job_paths: list[Path], timeout: float) -> list[dict[str, Any]]:
     """Each job in its own crawl process, all at once; when one fails the others still finish (their landing
-    files are kept and loaded), then the first failure is raised."""
+    files are kept and loaded), then the first failure is raised, and any other logged with its job."""
     from concurrent.futures import ThreadPoolExecutor
 
     from spiders.run import run_crawl_subprocess
@@ -372,9 +372,15 @@ def _crawl_in_parallel(job_paths: list[Path], timeout: float) -> list[dict[str, 
         outcomes = [
             (future.result() if future.exception() is None else future.exception()) for future in futures
         ]
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
+    failures = [
+        (path, outcome)
+        for path, outcome in zip(job_paths, outcomes, strict=True)
+        if isinstance(outcome, BaseException)
+    ]
+    for path, failure in failures[1:]:
+        logger.error("crawl job %s failed too: %s", path, one_line(failure))
+    if failures:
+        raise failures[0][1]
     return [outcome for outcome in outcomes if isinstance(outcome, dict)]
 
 

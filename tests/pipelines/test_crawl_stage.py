@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pipelines import stages
 from pipelines.clock import make_clock
 from pipelines.demo import DEMO_DIR, DEMO_NOW, DemoServer
@@ -87,3 +89,25 @@ def test_several_crawl_processes_land_what_one_lands(tmp_path: Path) -> None:
     assert sorted(n for group in names for n in group) == sorted(s.name for s in sources)
     assert all(group for group in names)
     assert all((p.parent / "report.json").is_file() for p in parts)
+
+
+def test_when_one_crawl_process_fails_the_others_finish_and_its_error_is_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import spiders.run
+    from spiders.errors import CrawlError
+
+    finished = []
+
+    def run(path: Path, *, timeout: float) -> dict[str, int]:
+        if path.parent.name != "part-2":
+            raise CrawlError(f"crawl process exited with code 1 ({path.parent.name})")
+        finished.append(path)
+        return {"pages_fetched": 3}
+
+    monkeypatch.setattr(spiders.run, "run_crawl_subprocess", run)
+    paths = [tmp_path / f"part-{i}" / "job.json" for i in (1, 2, 3)]
+    with pytest.raises(CrawlError, match=r"\(part-1\)"):
+        stages._crawl_in_parallel(paths, 60)
+    assert finished == [paths[1]]  # the one that worked ran to its end
+    assert "part-3/job.json failed too: crawl process exited with code 1 (part-3)" in caplog.text  # not lost
