@@ -119,8 +119,17 @@ def deploy(env: dict[str, str], outlets: Iterable[str]) -> None:
         prefect(env, "concurrency-limit", "create", f"source:{outlet}", "1")
 
 
+# What Prefect's own client tries again (prefect.client.base: 429, 502, 503): the server answers 503 while its
+# SQLite database is busy, which a loaded CI machine makes happen.
+RETRY_STATUS = (429, 502, 503)
+
+
 def api(env: dict[str, str], method: str, path: str, body: Any = None) -> Any:
-    response = httpx.request(method, env["PREFECT_API_URL"] + path, json=body, timeout=30)
+    for attempt in range(6):
+        response = httpx.request(method, env["PREFECT_API_URL"] + path, json=body, timeout=30)
+        if response.status_code not in RETRY_STATUS or attempt == 5:
+            break
+        time.sleep(0.5 * 2**attempt)
     response.raise_for_status()
     return response.json() if response.content else None
 
